@@ -1,0 +1,88 @@
+# The commands people type. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.ONESHELL:
+.SHELLFLAGS := -eo pipefail -c
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+STACK := $(PY) -m deploy.localstack
+SERVICES := sync_service async_service worker_service
+# A strong throwaway key so `check --deploy` can judge the production settings offline.
+CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
+
+.PHONY: help venv run stop test test-steps lint format typecheck check migrations-check \
+        pytest pytest-fast e2e manifests lock clean bench
+
+help: ## Show this list
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	if [ ! -x "$(PY)" ]; then
+		base="$$(sh deploy/scripts/find-python.sh)"
+		echo "Creating $(VENV) with $$base"
+		"$$base" -m venv "$(VENV)"
+	fi
+	"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
+	"$(PY)" -m pip install --quiet --disable-pip-version-check \
+		-c requirements/constraints.txt -e '.[local,dev]'
+	touch "$(STAMP)"
+
+venv: $(STAMP) ## Create the virtualenv and install everything (idempotent)
+
+run: venv ## Start PostgreSQL, Redis, v1, v2, the worker and the ingress on :8000
+	$(STACK) run
+
+stop: venv ## Stop what `make run` started (also from another terminal)
+	$(STACK) stop
+
+test: venv ## Everything CI runs: lint, types, checks, unit + integration + e2e, manifests
+	$(STACK) exec -- $(MAKE) --no-print-directory test-steps
+
+test-steps: lint typecheck check migrations-check pytest manifests
+
+lint: ## ruff lint + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: ## mypy with django-stubs
+	$(VENV)/bin/mypy .
+
+check: ## Django system checks for each deployable, and --deploy for production settings
+	for service in $(SERVICES); do
+		echo "check $$service"
+		DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --fail-level WARNING
+		echo "check --deploy $$service (APP_ENV=production)"
+		APP_ENV=production DEBUG=false SECRET_KEY=$(CHECK_SECRET) ALLOWED_HOSTS=api.fashionistar.example \
+			DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --deploy --fail-level WARNING
+	done
+
+migrations-check: ## Fail if a model change has no migration
+	DJANGO_SETTINGS_MODULE=sync_service.settings $(PY) manage.py makemigrations --check --dry-run
+
+pytest: ## Unit, integration and e2e tests (real PostgreSQL and Redis)
+	$(VENV)/bin/pytest
+
+pytest-fast: venv ## Tests without the e2e stack, against embedded services
+	$(STACK) exec -- $(VENV)/bin/pytest -m "not e2e"
+
+manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
+	$(PY) -m deploy.validate
+
+lock: ## Re-resolve dependencies into requirements/constraints.txt
+	rm -rf .data/lock-venv
+	"$$(sh deploy/scripts/find-python.sh)" -m venv .data/lock-venv
+	.data/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[local,dev]'
+	.data/lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^fashionistar' \
+		| grep -v '^pip==' > requirements/constraints.txt
+	rm -rf .data/lock-venv
+	echo "requirements/constraints.txt updated"
+
+clean: ## Remove the virtualenv, caches and local data (embedded databases included)
+	$(STACK) stop 2>/dev/null || true
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

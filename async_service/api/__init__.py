@@ -1,0 +1,24 @@
+"""The v2 API: one NinjaAPI, one Router per bounded context."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from async_service.api import health
+from async_service.api.errors import JsonParser, install_exception_handlers
+
+api = NinjaAPI(
+    title="Fashionistar API v2",
+    version="2.0.0",
+    description=(
+        "Asynchronous API: search, product detail, AI sizing, orders and live updates. "
+        'Errors always use the body `{"error": {"code", "message", "details"}}`.'
+    ),
+    urls_namespace="v2",
+    parser=JsonParser(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_exception_handlers(api)
+
+api.add_router("/", health.router)

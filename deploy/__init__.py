@@ -1,0 +1,1 @@
+"""Deployment assets and the local stack runner (`python -m deploy.localstack`)."""

@@ -1,0 +1,94 @@
+"""Liveness and readiness checks used by all three deployables.
+
+Ready means the service can do its job: PostgreSQL answers a query and Redis answers
+PING, each within HEALTH_CHECK_TIMEOUT. The async variants never block the event
+loop: the DB check runs on a worker thread with its own connection, which is
+returned to the pool afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import redis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from shared_domain.common.redis import get_async_redis, get_redis
+
+logger = logging.getLogger(__name__)
+
+OK = "ok"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    checks: dict[str, str]
+
+    @property
+    def ready(self) -> bool:
+        return all(value == OK for value in self.checks.values())
+
+
+def check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("readiness: database unavailable: %s", exc)
+        # Drop a broken connection so the next request gets a fresh one.
+        connection.close()
+        return "unavailable"
+    return OK
+
+
+def check_redis() -> str:
+    try:
+        get_redis().ping()
+    except redis.RedisError as exc:
+        logger.warning("readiness: redis unavailable: %s", exc)
+        return "unavailable"
+    return OK
+
+
+def readiness() -> Readiness:
+    return Readiness(checks={"database": check_database(), "redis": check_redis()})
+
+
+def _check_database_in_thread() -> str:
+    try:
+        return check_database()
+    finally:
+        connection.close()
+
+
+async def acheck_database() -> str:
+    try:
+        return await asyncio.wait_for(
+            sync_to_async(_check_database_in_thread, thread_sensitive=False)(),
+            timeout=settings.HEALTH_CHECK_TIMEOUT,
+        )
+    except TimeoutError:
+        logger.warning("readiness: database check timed out")
+        return "timeout"
+
+
+async def acheck_redis() -> str:
+    try:
+        await asyncio.wait_for(get_async_redis().ping(), timeout=settings.HEALTH_CHECK_TIMEOUT)
+    except TimeoutError:
+        logger.warning("readiness: redis check timed out")
+        return "timeout"
+    except redis.RedisError as exc:
+        logger.warning("readiness: redis unavailable: %s", exc)
+        return "unavailable"
+    return OK
+
+
+async def areadiness() -> Readiness:
+    database, cache = await asyncio.gather(acheck_database(), acheck_redis())
+    return Readiness(checks={"database": database, "redis": cache})

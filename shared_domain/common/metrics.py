@@ -1,0 +1,84 @@
+"""Prometheus metrics shared by the three deployables.
+
+Metric objects live at module level. In multi-process servers (gunicorn workers,
+uvicorn --workers) `PROMETHEUS_MULTIPROC_DIR` must be set before this module is
+imported; the server entry points take care of that, and `render_latest` then
+aggregates every process's samples.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.registry import Collector
+
+HTTP_REQUESTS = Counter(
+    "fashionistar_http_requests_total",
+    "HTTP requests handled, by service, method, route pattern and status.",
+    ["service", "method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "fashionistar_http_request_duration_seconds",
+    "Time to produce an HTTP response, by service, method and route pattern.",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+
+TASKS_STARTED = Counter(
+    "fashionistar_tasks_started_total", "Tasks a worker started.", ["queue", "task"]
+)
+TASKS_SUCCEEDED = Counter(
+    "fashionistar_tasks_succeeded_total", "Tasks that finished successfully.", ["queue", "task"]
+)
+TASKS_FAILED = Counter(
+    "fashionistar_tasks_failed_total", "Tasks that raised an exception.", ["queue", "task"]
+)
+TASK_DURATION = Histogram(
+    "fashionistar_task_duration_seconds",
+    "Wall time of one task run.",
+    ["queue", "task"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+)
+
+
+def observe_http_request(
+    *, service: str, method: str, route: str, status: int, duration: float
+) -> None:
+    HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
+    HTTP_LATENCY.labels(service, method, route).observe(duration)
+
+
+def render_latest(extra_collectors: Iterable[Collector] = ()) -> bytes:
+    """Exposition text for this process, or for all processes in multi-process mode.
+    `extra_collectors` are computed at scrape time (e.g. queue depth from the DB)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = CollectorRegistry()
+        registry.register(_DefaultRegistryView())
+    for collector in extra_collectors:
+        registry.register(collector)
+    return generate_latest(registry)
+
+
+class _DefaultRegistryView(Collector):
+    """Exposes the process-wide default registry inside a per-scrape registry."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        return REGISTRY.collect()
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(render_latest(), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,145 @@
+"""The first middleware of every HTTP service.
+
+For each request it: sets the request id (echoes a valid `X-Request-ID`, else makes
+one) so every log line and task carries it; refuses bodies over the size limit with
+413 before anything reads them; turns framework error pages (HTML or plain text 4xx/5xx,
+e.g. Ninja's 405) into the JSON error body; records Prometheus metrics; and writes one
+access log line. Works natively in both WSGI and ASGI, so the async service never pays
+for a sync hop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from shared_domain.common import context, metrics
+from shared_domain.common.http import JSON_CONTENT_TYPE, json_error_response
+
+access_logger = logging.getLogger("fashionistar.access")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Headers that describe the replaced body; every other header survives the JSON rewrite.
+_BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class RequestContextMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        self.service = settings.SERVICE_NAME
+        self.max_body = settings.MAX_REQUEST_BODY_BYTES
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        started = time.perf_counter()
+        tokens = self._enter(request)
+        try:
+            response = self._reject_body(request) or self.get_response(request)
+            return self._leave(request, response, started)
+        finally:
+            self._reset(tokens)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        started = time.perf_counter()
+        tokens = self._enter(request)
+        try:
+            response = self._reject_body(request)
+            if response is None:
+                pending: Awaitable[HttpResponseBase] = self.get_response(request)
+                response = await pending
+            return self._leave(request, response, started)
+        finally:
+            self._reset(tokens)
+
+    # -------------------------------------------------------------- steps
+    def _enter(self, request: HttpRequest) -> tuple[Any, Any]:
+        rid = context.clean_request_id(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = rid  # type: ignore[attr-defined]
+        return context.request_id.set(rid), context.user_id.set(None)
+
+    @staticmethod
+    def _reset(tokens: tuple[Any, Any]) -> None:
+        context.request_id.reset(tokens[0])
+        context.user_id.reset(tokens[1])
+
+    def _reject_body(self, request: HttpRequest) -> HttpResponseBase | None:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            return json_error_response(400, message="Content-Length is not a number.")
+        if length > self.max_body:
+            return json_error_response(
+                413,
+                message=f"The request body is larger than {self.max_body} bytes.",
+                details={"max_bytes": self.max_body},
+            )
+        return None
+
+    def _leave(
+        self, request: HttpRequest, response: HttpResponseBase, started: float
+    ) -> HttpResponseBase:
+        if response.status_code >= 400 and not _is_json(response):
+            response = _as_json_error(response)
+        response[REQUEST_ID_HEADER] = context.request_id.get() or ""
+
+        duration = time.perf_counter() - started
+        method = request.method if request.method in _KNOWN_METHODS else "OTHER"
+        match = getattr(request, "resolver_match", None)
+        route = f"/{match.route}" if match is not None and match.route else "<unmatched>"
+        metrics.observe_http_request(
+            service=self.service,
+            method=method or "OTHER",
+            route=route,
+            status=response.status_code,
+            duration=duration,
+        )
+        level = (
+            logging.ERROR
+            if response.status_code >= 500
+            else logging.WARNING
+            if response.status_code >= 400
+            else logging.INFO
+        )
+        access_logger.log(
+            level,
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 2),
+            },
+        )
+        return response
+
+
+def _is_json(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "")
+    return content_type.startswith((JSON_CONTENT_TYPE, "application/problem+json"))
+
+
+def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
+    if getattr(response, "streaming", False):
+        return response
+    kept = {name: value for name, value in response.items() if name.lower() not in _BODY_HEADERS}
+    return json_error_response(response.status_code, headers=kept)

@@ -1,0 +1,230 @@
+"""Settings common to sync_service, async_service and worker_service.
+
+The environment is read here, once. A deployable's settings module does
+`from shared_domain.settings.base import *` and changes only what differs
+(installed API apps, middleware, urls, its service name).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from shared_domain.common.logging import logging_config
+from shared_domain.settings.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(env_str("FASHIONISTAR_DATA_DIR", str(BASE_DIR / ".data")))
+
+# ------------------------------------------------------------------ environment and secrets
+APP_ENV = env_str("APP_ENV", "development").strip().lower()
+if APP_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"APP_ENV={APP_ENV!r}: use development, test or production")
+IS_PRODUCTION = APP_ENV == "production"
+
+DEBUG = env_bool("DEBUG", False)
+
+DEV_SECRET_KEY = "insecure-development-only-key-never-use-it-in-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+
+if IS_PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG=true is refused when APP_ENV=production")
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "APP_ENV=production needs SECRET_KEY set to a strong random value (50+ characters)"
+        )
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
+)
+# Kubelet probes and Prometheus reach a pod by its IP; the downward API exports it.
+if POD_IP := env_str("POD_IP", ""):
+    ALLOWED_HOSTS.append(POD_IP)
+if IS_PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("APP_ENV=production needs ALLOWED_HOSTS")
+
+# ------------------------------------------------------------------ service identity
+# Overridden by each deployable; appears in logs, metrics and the DB application_name.
+SERVICE_NAME = "domain"
+
+# ------------------------------------------------------------------ applications
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django_tasks_db",
+    "shared_domain.common",
+    "shared_domain.accounts",
+]
+
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Every entry is async-capable: the async service must never run sync middleware.
+MIDDLEWARE = [
+    "shared_domain.common.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+def templates_setting(*context_processors: str) -> list[dict[str, Any]]:
+    """TEMPLATES with the common context processors plus a deployable's own."""
+    return [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [],
+            "APP_DIRS": True,
+            "OPTIONS": {
+                "context_processors": [
+                    "django.template.context_processors.request",
+                    "django.template.context_processors.csp",
+                    *context_processors,
+                ],
+            },
+        }
+    ]
+
+
+TEMPLATES = templates_setting()
+
+# ------------------------------------------------------------------ database
+DATABASE_URL = env_str("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/fashionistar")
+# Behind PgBouncer in transaction mode a server-side cursor cannot outlive its transaction.
+DB_PGBOUNCER = env_bool("DB_PGBOUNCER", False)
+DB_POOL = env_bool("DB_POOL", True)
+
+_database = parse_database_url(DATABASE_URL)
+_database["OPTIONS"].setdefault("connect_timeout", str(env_int("DB_CONNECT_TIMEOUT", 5)))
+if DB_POOL:
+    _database["OPTIONS"]["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 10, minimum=1),
+        "timeout": env_float("DB_POOL_TIMEOUT", 10.0),
+        "max_idle": 300.0,
+    }
+DATABASES = {
+    "default": {
+        **_database,
+        # The psycopg pool owns connection lifetime; Django requires CONN_MAX_AGE=0 with it.
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": not DB_POOL,
+        "DISABLE_SERVER_SIDE_CURSORS": DB_PGBOUNCER,
+        "TEST": {"NAME": env_str("TEST_DATABASE_NAME", "") or None},
+    }
+}
+
+# ------------------------------------------------------------------ redis and cache
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "fs",
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
+    }
+}
+
+# ------------------------------------------------------------------ background tasks
+# Priorities (django.tasks range -100..100) per queue; the RQ backend has no priorities,
+# so there each queue is a separate RQ queue that workers subscribe to.
+TASK_QUEUES: dict[str, int] = {
+    "critical": 50,
+    "emails": 20,
+    "default": 0,
+    "ai": -10,
+    "analytics": -50,
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "db").strip().lower()
+if TASKS_BACKEND == "db":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(TASK_QUEUES),
+        }
+    }
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": list(TASK_QUEUES),
+        }
+    }
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use db or rq")
+
+# The worker deployable: which queues this process consumes (run several deployments
+# with different sets to isolate slow work, e.g. WORKER_QUEUES=analytics,ai), how long
+# an idle worker waits before polling again, and its health/metrics port.
+WORKER_QUEUES = env_list("WORKER_QUEUES", list(TASK_QUEUES))
+WORKER_POLL_INTERVAL = env_float("WORKER_POLL_INTERVAL", 0.5)
+WORKER_HEALTH_HOST = env_str("WORKER_HEALTH_HOST", "0.0.0.0")  # noqa: S104 - pod network
+WORKER_HEALTH_PORT = env_int("WORKER_HEALTH_PORT", 8003, minimum=0)
+
+# ------------------------------------------------------------------ HTTP limits and health
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 2.0)
+
+# ------------------------------------------------------------------ i18n, time
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# ------------------------------------------------------------------ security headers
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # Swagger UI and the admin set inline style attributes from their own scripts.
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+if IS_PRODUCTION:
+    # TLS ends at the ingress, which sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes and Prometheus speak plain HTTP to the pod.
+    SECURE_REDIRECT_EXEMPT = [r"^api/v[12]/(healthz|readyz)$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ------------------------------------------------------------------ logging
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()
+LOGGING_CONFIG = "logging.config.dictConfig"
+LOGGING = logging_config(level=LOG_LEVEL, service=SERVICE_NAME)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from shared_domain.common.metrics import metrics_view
+from sync_service.api.health import HealthzApi, ReadyzApi
+
+admin.site.site_header = "Fashionistar staff"
+admin.site.site_title = "Fashionistar staff"
+
+urlpatterns = [
+    path("api/v1/healthz", HealthzApi.as_view(), name="healthz"),
+    path("api/v1/readyz", ReadyzApi.as_view(), name="readyz"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/admin/", admin.site.urls),
+    # Scraped on the service's own port; the ingress routes only /api/v1 and /api/v2.
+    path("metrics", metrics_view, name="metrics"),
+]
+
+handler400 = "shared_domain.common.http.bad_request"
+handler403 = "shared_domain.common.http.permission_denied"
+handler404 = "shared_domain.common.http.page_not_found"
+handler500 = "shared_domain.common.http.server_error"

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.conf import settings
+from django.test import AsyncClient, Client
+
+from shared_domain.common.redis import reset_clients
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def async_client() -> AsyncClient:
+    return AsyncClient()
+
+
+@pytest.fixture
+def redis_db() -> Iterator[redis.Redis]:
+    """The tests' own Redis database, empty before and after the test."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    reset_clients()
+    yield client
+    client.flushdb()
+    client.close()
+    reset_clients()
+
+
+@pytest.fixture
+def subprocess_env(db) -> dict[str, str]:
+    """Environment for a child process (server, worker) that must see the test database."""
+    import os
+
+    from django.db import connection
+
+    from deploy.localstack.backing import database_url_for
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = database_url_for(
+        os.environ["DATABASE_URL"], connection.settings_dict["NAME"]
+    )
+    env["REDIS_URL"] = settings.REDIS_URL
+    env["APP_ENV"] = "test"
+    return env

@@ -1,0 +1,21 @@
+"""Test settings: both APIs in one process (v1 and v2 URLs side by side) on real
+PostgreSQL and Redis, with the slow parts made fast."""
+
+import os
+
+from tests.embedded import ensure_backing_services, redis_url_with_db
+
+ensure_backing_services()
+os.environ.setdefault("APP_ENV", "test")
+# Tests flush their Redis database; never the one a developer's stack uses.
+os.environ["REDIS_URL"] = redis_url_with_db(os.environ["REDIS_URL"], 15)
+
+from sync_service.settings import *  # noqa: E402, F403
+from sync_service.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "ninja"]
+ROOT_URLCONF = "tests.urls"
+SERVICE_NAME = "test"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT = None

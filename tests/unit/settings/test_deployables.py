@@ -1,0 +1,104 @@
+"""Settings of the three deployables, loaded in fresh interpreters so that module-level
+environment reading is exercised as in production."""
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+STRONG_SECRET = "k" * 20 + "Q7!x" * 10
+SERVICES = ["sync_service", "async_service", "worker_service"]
+
+
+def _load(service, **env):
+    code = """
+import json, django
+from django.conf import settings as s
+django.setup()
+db = s.DATABASES["default"]
+print(json.dumps({
+    "debug": s.DEBUG,
+    "hsts": getattr(s, "SECURE_HSTS_SECONDS", 0),
+    "ssl": getattr(s, "SECURE_SSL_REDIRECT", False),
+    "service": s.SERVICE_NAME,
+    "pgbouncer": db["DISABLE_SERVER_SIDE_CURSORS"],
+    "max_age": db["CONN_MAX_AGE"],
+    "pool": "pool" in db["OPTIONS"],
+}))
+"""
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "APP_ENV"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": f"{service}.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_refuses_debug(service):
+    result = _load(
+        service,
+        APP_ENV="production",
+        DEBUG="true",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="api.example.com",
+    )
+    assert result.returncode != 0
+    assert "DEBUG=true is refused" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize(
+    "secret", [None, "short", "insecure-development-only-key-never-use-it-in-production"]
+)
+def test_production_refuses_a_default_or_weak_secret(service, secret):
+    env = {"APP_ENV": "production", "ALLOWED_HOSTS": "api.example.com"}
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = _load(service, **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_requires_allowed_hosts():
+    result = _load(
+        "sync_service", APP_ENV="production", SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_settings_load_with_security_on(service):
+    result = _load(
+        service, APP_ENV="production", SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS="api.example.com"
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["debug"] is False
+    assert loaded["hsts"] >= 31_536_000
+    assert loaded["ssl"] is True
+    assert loaded["service"] == service.removesuffix("_service")
+
+
+def test_pool_means_conn_max_age_zero_and_pgbouncer_disables_server_side_cursors():
+    loaded = json.loads(_load("sync_service", DB_PGBOUNCER="true").stdout)
+    assert loaded == {**loaded, "pool": True, "max_age": 0, "pgbouncer": True}
+
+
+def test_debug_is_off_by_default():
+    assert json.loads(_load("async_service").stdout)["debug"] is False
+
+
+def test_async_service_runs_no_sync_only_middleware():
+    settings_module = importlib.import_module("async_service.settings")
+    from django.utils.module_loading import import_string
+
+    for dotted in settings_module.MIDDLEWARE:
+        middleware = import_string(dotted)
+        assert getattr(middleware, "async_capable", False), f"{dotted} is sync-only"
