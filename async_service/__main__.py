@@ -7,18 +7,28 @@ FORWARDED_ALLOW_IPS (127.0.0.1), UVICORN_GRACEFUL_TIMEOUT (20 s), LOG_LEVEL.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "async_service.settings")
     workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-    if workers > 1:
+    own_metrics_dir = workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if own_metrics_dir:
         # Several processes: Prometheus samples go to files /metrics aggregates.
-        os.environ.setdefault(
-            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fashionistar-async-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix="fashionistar-async-metrics-"
         )
 
+    try:
+        _serve(workers)
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def _serve(workers: int) -> None:
     import uvicorn
 
     from shared_domain.common.logging import logging_config

@@ -8,9 +8,10 @@ from typing import Any
 
 # Multi-process Prometheus: each worker writes its samples to files in this directory
 # and /metrics aggregates them. It must be set before prometheus_client is imported.
-_metrics_dir = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fashionistar-sync-metrics-")
-)
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="fashionistar-sync-metrics-")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 from shared_domain.common.logging import logging_config  # noqa: E402
 
@@ -36,6 +37,11 @@ def on_starting(server: Any) -> None:
     # Samples of a previous run would be summed into this one.
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def on_exit(server: Any) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def child_exit(server: Any, worker: Any) -> None:
