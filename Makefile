@@ -13,7 +13,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps lint format typecheck check migrations-check \
-        pytest pytest-fast e2e manifests lock clean bench
+        pytest pytest-rq pytest-fast manifests lock clean bench
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ stop: venv ## Stop what `make run` started (also from another terminal)
 test: venv ## Everything CI runs: lint, types, checks, unit + integration + e2e, manifests
 	$(STACK) exec -- $(MAKE) --no-print-directory test-steps
 
-test-steps: lint typecheck check migrations-check pytest manifests
+test-steps: lint typecheck check migrations-check pytest pytest-rq manifests
 
 lint: ## ruff lint + format check
 	$(VENV)/bin/ruff check .
@@ -67,6 +67,9 @@ migrations-check: ## Fail if a model change has no migration
 
 pytest: ## Unit, integration and e2e tests (real PostgreSQL and Redis)
 	$(VENV)/bin/pytest
+
+pytest-rq: ## The task suite again, on the RQ backend (TASKS_BACKEND=rq)
+	TASKS_BACKEND=rq $(VENV)/bin/pytest tests/integration/tasks
 
 pytest-fast: venv ## Tests without the e2e stack, against embedded services
 	$(STACK) exec -- $(VENV)/bin/pytest -m "not e2e"

@@ -48,3 +48,19 @@ def subprocess_env(db) -> dict[str, str]:
     env["REDIS_URL"] = settings.REDIS_URL
     env["APP_ENV"] = "test"
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_db_pool_before_teardown(django_db_setup, django_db_blocker):
+    """Pooled connections opened by test threads would keep the test database busy
+    and make its teardown fail; close the pool before pytest-django drops it."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        # Async tests ran their ORM calls on asgiref's single sync thread.
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+        for conn in connections.all():
+            if getattr(conn, "pool", None) is not None:
+                conn.close_pool()  # type: ignore[attr-defined]

@@ -7,6 +7,17 @@ from tests.embedded import ensure_backing_services, redis_url_with_db
 
 ensure_backing_services()
 os.environ.setdefault("APP_ENV", "test")
+# Seconds-scale timings for retries, leases and the scheduler. Set in the environment
+# so that worker processes the tests start inherit them too.
+for name, value in {
+    # RQ schedules to the whole second, so its retries need a longer base to be measured.
+    "TASK_RETRY_BASE_DELAY": "2" if os.environ.get("TASKS_BACKEND") == "rq" else "0.2",
+    "WORKER_HEARTBEAT_INTERVAL": "0.2",
+    "WORKER_LEASE_SECONDS": "1.5",
+    "SCHEDULER_INTERVAL": "0.2",
+    "WORKER_POLL_INTERVAL": "0.2",
+}.items():
+    os.environ.setdefault(name, value)
 # Tests flush their Redis database; never the one a developer's stack uses.
 os.environ["REDIS_URL"] = redis_url_with_db(os.environ["REDIS_URL"], 15)
 

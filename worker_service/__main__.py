@@ -5,6 +5,17 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Protocol
+
+
+class RunnableWorker(Protocol):
+    worker_id: str
+
+    def install_signal_handlers(self) -> None: ...
+
+    def run(self) -> None: ...
+
+    def is_alive(self, *, stale_after: float) -> bool: ...
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,7 +26,6 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
 
     from worker_service.health_server import HealthServer
-    from worker_service.runner import Worker
 
     parser = argparse.ArgumentParser(prog="fashionistar-worker", description=__doc__)
     parser.add_argument(
@@ -23,7 +33,14 @@ def main(argv: list[str] | None = None) -> None:
         default=",".join(settings.WORKER_QUEUES),
         help="comma-separated queues to consume (default: %(default)s)",
     )
+    parser.add_argument("--concurrency", type=int, default=settings.WORKER_CONCURRENCY)
     parser.add_argument("--poll-interval", type=float, default=settings.WORKER_POLL_INTERVAL)
+    parser.add_argument(
+        "--scheduler",
+        action=argparse.BooleanOptionalAction,
+        default=settings.WORKER_SCHEDULER,
+        help="also run the periodic-job scheduler (default: %(default)s)",
+    )
     parser.add_argument("--health-host", default=settings.WORKER_HEALTH_HOST)
     parser.add_argument(
         "--health-port", type=int, default=settings.WORKER_HEALTH_PORT, help="0 disables it"
@@ -34,23 +51,42 @@ def main(argv: list[str] | None = None) -> None:
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     unknown = sorted(set(queues) - set(settings.TASK_QUEUES))
-    if unknown:
+    if unknown or not queues:
         parser.error(
-            f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(settings.TASK_QUEUES)}"
+            f"unknown queue(s) {', '.join(unknown) or '(none given)'}; "
+            f"known: {', '.join(settings.TASK_QUEUES)}"
         )
+    if args.concurrency < 1:
+        parser.error("--concurrency must be at least 1")
 
-    worker = Worker(queues=queues, poll_interval=args.poll_interval, worker_id=args.worker_id)
+    if settings.TASKS_BACKEND == "rq":
+        from worker_service.rq_runner import RQWorkerProcess
+
+        worker: RunnableWorker = RQWorkerProcess(
+            queues=queues, concurrency=args.concurrency, scheduler=args.scheduler
+        )
+    else:
+        from worker_service.runner import Worker
+
+        worker = Worker(
+            queues=queues,
+            concurrency=args.concurrency,
+            poll_interval=args.poll_interval,
+            worker_id=args.worker_id,
+            scheduler=args.scheduler,
+            max_tasks=args.max_tasks,
+        )
     worker.install_signal_handlers()
     server = None
     if args.health_port:
         server = HealthServer(
             (args.health_host, args.health_port),
             worker,
-            stale_after=max(30.0, 20 * args.poll_interval),
+            stale_after=max(60.0, 20 * args.poll_interval),
         )
         server.start_in_background()
     try:
-        worker.run(max_tasks=args.max_tasks)
+        worker.run()
     finally:
         if server is not None:
             server.shutdown()

@@ -8,7 +8,7 @@ import logging
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connections
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -16,9 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from shared_domain.common import health
 from shared_domain.common.metrics import render_latest
 from shared_domain.common.queues import QueueDepthCollector
-from worker_service.runner import Worker
 
 logger = logging.getLogger("fashionistar.worker.health")
+
+
+class Supervised(Protocol):
+    worker_id: str
+
+    def is_alive(self, *, stale_after: float) -> bool: ...
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -90,7 +95,9 @@ def _error(code: str, message: str, details: dict[str, Any] | None = None) -> di
 class HealthServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], worker: Worker, *, stale_after: float) -> None:
+    def __init__(
+        self, address: tuple[str, int], worker: Supervised, *, stale_after: float
+    ) -> None:
         super().__init__(address, _Handler)
         self.worker = worker
         self.stale_after = stale_after

@@ -12,6 +12,9 @@ from contextvars import ContextVar
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id: ContextVar[int | None] = ContextVar("user_id", default=None)
+# Set while a background task runs, so its log lines say which task and attempt.
+task_id: ContextVar[str | None] = ContextVar("task_id", default=None)
+task_attempt: ContextVar[int | None] = ContextVar("task_attempt", default=None)
 
 # Accept client-supplied ids that are safe to echo and log; anything else is replaced.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")

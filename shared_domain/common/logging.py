@@ -41,6 +41,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": context.request_id.get(),
             "user_id": context.user_id.get(),
         }
+        if (running_task := context.task_id.get()) is not None:
+            payload["task_id"] = running_task
+            payload["attempt"] = context.task_attempt.get()
         payload.update(
             (key, value)
             for key, value in record.__dict__.items()

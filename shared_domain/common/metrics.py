@@ -35,6 +35,11 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 
+TASKS_ENQUEUED = Counter(
+    "fashionistar_tasks_enqueued_total",
+    "Tasks enqueued (by the enqueuing process).",
+    ["queue", "task"],
+)
 TASKS_STARTED = Counter(
     "fashionistar_tasks_started_total", "Tasks a worker started.", ["queue", "task"]
 )
@@ -43,6 +48,20 @@ TASKS_SUCCEEDED = Counter(
 )
 TASKS_FAILED = Counter(
     "fashionistar_tasks_failed_total", "Tasks that raised an exception.", ["queue", "task"]
+)
+TASKS_RETRIED = Counter(
+    "fashionistar_tasks_retried_total", "Failed runs re-enqueued for a retry.", ["queue", "task"]
+)
+TASKS_DEAD_LETTERED = Counter(
+    "fashionistar_tasks_dead_lettered_total", "Tasks that failed for good.", ["queue", "task"]
+)
+TASKS_RECOVERED = Counter(
+    "fashionistar_tasks_recovered_total",
+    "RUNNING tasks of dead workers handed back to the queue.",
+    ["queue"],
+)
+SCHEDULED_JOBS_FIRED = Counter(
+    "fashionistar_scheduled_jobs_fired_total", "Periodic jobs enqueued by the scheduler.", ["job"]
 )
 TASK_DURATION = Histogram(
     "fashionistar_task_duration_seconds",

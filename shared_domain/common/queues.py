@@ -1,19 +1,39 @@
-"""Read-side facts about the task queues (depth per queue), for metrics and autoscaling."""
+"""Facts about and maintenance of the task queues, for both backends: depth per queue
+(the worker autoscaling signal), pruning, and handing the tasks of dead workers back.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Min
+from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from shared_domain.common import metrics
 
+logger = logging.getLogger("fashionistar.tasks")
+
+
+def using_rq() -> bool:
+    return str(settings.TASKS_BACKEND) == "rq"
+
+
+# ---------------------------------------------------------------------- depth
 def queue_depths() -> dict[str, int]:
-    """Tasks ready to run now (READY and due), per configured queue."""
+    """Tasks ready to run now, per configured queue."""
+    if using_rq():
+        import django_rq
+
+        return {name: int(django_rq.get_queue(name).count) for name in settings.TASK_QUEUES}
+    from django_tasks_db.models import DBTaskResult
+
     rows = (
         DBTaskResult.objects.ready().values_list("queue_name").annotate(n=Count("id")).order_by()
     )
@@ -23,6 +43,10 @@ def queue_depths() -> dict[str, int]:
 
 def oldest_ready_ages() -> dict[str, float]:
     """Seconds since the oldest due task of each queue was enqueued (0 when empty)."""
+    if using_rq():
+        return dict.fromkeys(settings.TASK_QUEUES, 0.0)
+    from django_tasks_db.models import DBTaskResult
+
     now = timezone.now()
     rows = (
         DBTaskResult.objects.ready()
@@ -38,7 +62,7 @@ def oldest_ready_ages() -> dict[str, float]:
 
 
 class QueueDepthCollector(Collector):
-    """Computed at scrape time, so every replica reports the same numbers from the DB."""
+    """Computed at scrape time, so every replica reports the same numbers."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         depth = GaugeMetricFamily(
@@ -57,3 +81,81 @@ class QueueDepthCollector(Collector):
         for name, seconds in oldest_ready_ages().items():
             age.add_metric([name], seconds)
         yield age
+
+
+# ---------------------------------------------------------------------- pruning
+def prune_finished_results(*, before: datetime) -> int:
+    if using_rq():
+        return 0  # RQ expires finished jobs itself (result_ttl)
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+    return deleted
+
+
+# ---------------------------------------------------------------------- crash recovery
+def reap_stale_tasks(*, now: datetime | None = None) -> int:
+    """Hand RUNNING tasks of workers whose lease expired back to the queue.
+
+    A worker refreshes its `WorkerHeartbeat` every few seconds; a task RUNNING under a
+    worker that has not been seen for WORKER_LEASE_SECONDS (killed, OOM, node lost)
+    is set READY again and runs on another worker. A task whose workers died
+    TASK_MAX_RECLAIMS times is failed and dead-lettered instead (it may be what kills
+    them). Returns how many tasks were handed back.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from shared_domain.common.models import WorkerHeartbeat
+    from shared_domain.common.tasking import META_KWARG, dead_letter_record
+
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.WORKER_LEASE_SECONDS)
+    live = set(
+        WorkerHeartbeat.objects.filter(last_seen_at__gte=now - lease).values_list(
+            "worker_id", flat=True
+        )
+    )
+    recovered = 0
+    with transaction.atomic():
+        running = (
+            DBTaskResult.objects.select_for_update(skip_locked=True)
+            .filter(status=TaskResultStatus.RUNNING, started_at__lt=now - lease)
+            .order_by("started_at")[:500]
+        )
+        for task in running:
+            owner = task.worker_ids[-1] if task.worker_ids else None
+            if owner in live:
+                continue  # a slow task of a healthy worker
+            if len(task.worker_ids) > settings.TASK_MAX_RECLAIMS:
+                error = RuntimeError(
+                    f"worker {owner} stopped while running this task "
+                    f"({len(task.worker_ids)} workers died running it)"
+                )
+                task.set_failed(error)
+                meta = task.args_kwargs.get("kwargs", {}).get(META_KWARG) or {}
+                dead_letter_record(
+                    task_path=task.task_path,
+                    queue_name=task.queue_name,
+                    args=task.args_kwargs.get("args", []),
+                    kwargs=task.args_kwargs.get("kwargs", {}),
+                    root_task_id=meta.get("root_id") or str(task.id),
+                    last_task_id=str(task.id),
+                    attempts=int(meta.get("attempt") or 1),
+                    reason="crashed",
+                    exc=error,
+                    request_id=meta.get("request_id"),
+                )
+                continue
+            task.status = TaskResultStatus.READY
+            task.started_at = None
+            task.save(update_fields=["status", "started_at"])
+            metrics.TASKS_RECOVERED.labels(task.queue_name).inc()
+            logger.warning(
+                "task %s handed back to %s: worker %s stopped while running it",
+                task.id,
+                task.queue_name,
+                owner,
+                extra={"task": task.task_path, "queue": task.queue_name},
+            )
+            recovered += 1
+    return recovered

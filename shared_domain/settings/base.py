@@ -172,14 +172,42 @@ elif TASKS_BACKEND == "rq":
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
 else:
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use db or rq")
+# How often an RQ worker renews a running job's heartbeat; RQ declares a job abandoned
+# this many seconds + 60 after its worker died.
+RQ_JOB_MONITORING_INTERVAL = env_int("RQ_JOB_MONITORING_INTERVAL", 30, minimum=1)
 
-# The worker deployable: which queues this process consumes (run several deployments
-# with different sets to isolate slow work, e.g. WORKER_QUEUES=analytics,ai), how long
-# an idle worker waits before polling again, and its health/metrics port.
+# Retries: a failed run waits TASK_RETRY_BASE_DELAY, then twice that, then four times...
+TASK_RETRY_BASE_DELAY = env_float("TASK_RETRY_BASE_DELAY", 60.0)
+# How long finished task results, events and idempotency keys are kept.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 7, minimum=1)
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
+IDEMPOTENCY_KEY_RETENTION_DAYS = env_int("IDEMPOTENCY_KEY_RETENTION_DAYS", 30, minimum=1)
+# Dotted path of the tuple of PeriodicJob the scheduler fires.
+PERIODIC_JOBS = env_str("PERIODIC_JOBS", "shared_domain.schedule.SCHEDULE")
+
+# The worker deployable: which queues a process consumes (run several deployments with
+# different sets to isolate slow work, e.g. WORKER_QUEUES=analytics,ai), how many tasks
+# it runs at once (threads), how long an idle thread waits before polling again (new
+# tasks also wake it at once through LISTEN/NOTIFY), and its health/metrics port.
 WORKER_QUEUES = env_list("WORKER_QUEUES", list(TASK_QUEUES))
-WORKER_POLL_INTERVAL = env_float("WORKER_POLL_INTERVAL", 0.5)
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4, minimum=1)
+WORKER_POLL_INTERVAL = env_float("WORKER_POLL_INTERVAL", 1.0)
 WORKER_HEALTH_HOST = env_str("WORKER_HEALTH_HOST", "0.0.0.0")  # noqa: S104 - pod network
 WORKER_HEALTH_PORT = env_int("WORKER_HEALTH_PORT", 8003, minimum=0)
+# Crash recovery: a worker renews its lease every WORKER_HEARTBEAT_INTERVAL seconds;
+# tasks of a worker unseen for WORKER_LEASE_SECONDS go back to the queue, at most
+# TASK_MAX_RECLAIMS times per task before it is dead-lettered.
+WORKER_HEARTBEAT_INTERVAL = env_float("WORKER_HEARTBEAT_INTERVAL", 5.0)
+WORKER_LEASE_SECONDS = env_float("WORKER_LEASE_SECONDS", 30.0)
+TASK_MAX_RECLAIMS = env_int("TASK_MAX_RECLAIMS", 3, minimum=1)
+# Every worker process also runs the scheduler loop (one fires at a time).
+WORKER_SCHEDULER = env_bool("WORKER_SCHEDULER", True)
+SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 1.0)
+# LISTEN needs a session: through PgBouncer (transaction mode) give a direct URL here,
+# or leave it empty to rely on polling alone.
+TASK_LISTEN_DATABASE_URL = env_str(
+    "TASK_LISTEN_DATABASE_URL", "" if DB_PGBOUNCER else DATABASE_URL
+)
 
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)

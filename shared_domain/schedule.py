@@ -1,0 +1,22 @@
+"""Every periodic job of the platform, in one place. The scheduler in worker_service
+fires them (see shared_domain.common.scheduling). Times are UTC."""
+
+from shared_domain.common.scheduling import PeriodicJob
+
+SCHEDULE = (
+    PeriodicJob(
+        name="prune-task-results",
+        cron="15 3 * * *",
+        task="shared_domain.common.tasks.prune_task_results",
+    ),
+    PeriodicJob(
+        name="prune-event-records",
+        cron="30 3 * * *",
+        task="shared_domain.common.tasks.prune_event_records",
+    ),
+    PeriodicJob(
+        name="prune-worker-state",
+        cron="*/10 * * * *",
+        task="shared_domain.common.tasks.prune_worker_state",
+    ),
+)
