@@ -61,6 +61,8 @@ check: ## Django system checks for each deployable, and --deploy for production 
 		APP_ENV=production DEBUG=false SECRET_KEY=$(CHECK_SECRET) ALLOWED_HOSTS=api.fashionistar.example \
 			DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --deploy --fail-level WARNING
 	done
+	echo "OpenAPI schema of v1 (drf-spectacular, warnings fail)"
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 migrations-check: ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=sync_service.settings $(PY) manage.py makemigrations --check --dry-run

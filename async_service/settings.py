@@ -21,6 +21,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.staticfiles", "ninja"]
 # middleware would push each request through a thread hop.
 MIDDLEWARE = [
     "shared_domain.common.middleware.RequestContextMiddleware",
+    "shared_domain.accounts.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # API docs assets (Swagger UI), served natively in async.
     "servestatic.middleware.ServeStaticMiddleware",

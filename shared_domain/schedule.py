@@ -15,6 +15,11 @@ SCHEDULE = (
         task="shared_domain.common.tasks.prune_event_records",
     ),
     PeriodicJob(
+        name="prune-credentials",
+        cron="45 3 * * *",
+        task="shared_domain.accounts.tasks.prune_credentials",
+    ),
+    PeriodicJob(
         name="prune-worker-state",
         cron="*/10 * * * *",
         task="shared_domain.common.tasks.prune_worker_state",

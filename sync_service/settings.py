@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 # The base list plus sessions/auth/messages for the admin, and static assets.
 MIDDLEWARE = [
     "shared_domain.common.middleware.RequestContextMiddleware",
+    "shared_domain.accounts.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Admin and API docs assets, served by this process so the ingress stays a router.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,7 +64,7 @@ WHITENOISE_AUTOREFRESH = False
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["sync_service.api.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sync_service.api.auth.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [],
     "EXCEPTION_HANDLER": "sync_service.api.errors.exception_handler",

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from shared_domain.common.metrics import metrics_view
+from sync_service.api import schema  # noqa: F401 - registers the OpenAPI auth extension
 from sync_service.api.health import HealthzApi, ReadyzApi
 
 admin.site.site_header = "Fashionistar staff"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/v1/admin/", admin.site.urls),
+    path("api/v1/", include("sync_service.api.accounts.urls")),
     # Scraped on the service's own port; the ingress routes only /api/v1 and /api/v2.
     path("metrics", metrics_view, name="metrics"),
 ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -18,6 +18,23 @@ def client() -> Client:
 @pytest.fixture
 def async_client() -> AsyncClient:
     return AsyncClient()
+
+
+@pytest.fixture
+def run_tasks(transactional_db, redis_db) -> Callable[..., None]:
+    """run_tasks(until=predicate, timeout=s): run due tasks in this process."""
+    from tests.taskrunner import run_tasks as run
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counters of one test must not leak into the next."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    client.close()
+    return
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from async_service.api import health
+from async_service.api import accounts, health
 from async_service.api.errors import JsonParser, install_exception_handlers
 
 api = NinjaAPI(
@@ -22,3 +22,5 @@ api = NinjaAPI(
 install_exception_handlers(api)
 
 api.add_router("/", health.router)
+api.add_router("/", accounts.router)
+api.add_router("/", accounts.me_router)

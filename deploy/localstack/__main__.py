@@ -81,6 +81,7 @@ Fashionistar is up ({seconds:.1f}s). Ctrl-C or `make stop` stops everything.
   metrics         v1 http://127.0.0.1:{ports.sync}/metrics
                   v2 http://127.0.0.1:{ports.async_}/metrics
                   worker http://127.0.0.1:{ports.worker}/metrics
+  emails          written to {DEFAULT_DATA_DIR / "mail"} (e.g. verification codes)
   DATABASE_URL    {backing["DATABASE_URL"]}
   REDIS_URL       {backing["REDIS_URL"]}
 """,

@@ -5,3 +5,12 @@ class AccountsConfig(AppConfig):
     name = "shared_domain.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from shared_domain.accounts import events, handlers
+        from shared_domain.common.events import subscribe
+
+        subscribe(events.UserRegistered, handlers.send_verification_code)
+        subscribe(events.VerificationCodeRequested, handlers.send_verification_code)
+        subscribe(events.PasswordResetRequested, handlers.send_password_reset_code)
+        subscribe(events.PasswordChanged, handlers.send_password_changed_notice)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -50,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped on password change/reset and "log out everywhere": every token issued
+    # before carries the old version and is refused.
+    token_version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -66,3 +70,92 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    @property
+    def is_vendor(self) -> bool:
+        return self.role == self.Role.VENDOR
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == self.Role.CUSTOMER
+
+    @property
+    def is_platform_staff(self) -> bool:
+        return self.role == self.Role.STAFF or self.is_staff
+
+
+class CustomerProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer_profile")
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"customer {self.user_id}"
+
+
+class VendorProfile(models.Model):
+    """A store on the marketplace. Payout details route the vendor's share of each
+    order: a Paystack subaccount code and/or a Stripe connected account id."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="vendor_profile")
+    store_name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    verified = models.BooleanField(default=False)
+    paystack_subaccount_code = models.CharField(max_length=64, blank=True)
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.store_name
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by email. Only an HMAC of it is stored; it expires, allows
+    a few attempts, is single use, and a newer code of the same purpose replaces it."""
+
+    class Purpose(models.TextChoices):
+        VERIFY_EMAIL = "verify_email", "Verify email"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when used, or when a newer code replaced this one.
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "purpose"],
+                name="otp_live_idx",
+                condition=models.Q(consumed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for user {self.user_id}"
+
+
+class RefreshToken(models.Model):
+    """An issued refresh token (by its jti). Refreshing revokes it and issues the next
+    one of the same family; presenting a revoked one revokes the whole family, since
+    it means the token was stolen or replayed."""
+
+    jti = models.CharField(max_length=32, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_tokens"
+    )
+    family = models.CharField(max_length=32, db_index=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return f"refresh {self.jti} of user {self.user_id}"

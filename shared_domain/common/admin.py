@@ -1,12 +1,38 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import DomainError
-from shared_domain.common.models import DeadLetter, EventRecord, ScheduleState, WorkerHeartbeat
+from shared_domain.common.models import (
+    AuditLog,
+    DeadLetter,
+    EventRecord,
+    ScheduleState,
+    WorkerHeartbeat,
+)
 from shared_domain.common.services import dead_letter_redrive
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Staff edits and deletions through the admin land in the audit log."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="staff_edit" if change else "staff_create",
+            actor_id=request.user.pk,
+            subject=obj,
+            data={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(action="staff_delete", actor_id=request.user.pk, subject=obj)
+        super().delete_model(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,3 +79,11 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
 @admin.register(ScheduleState)
 class ScheduleStateAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_tick", "last_fired_at", "last_task_id")
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "actor", "subject_type", "subject_id", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("subject_id", "request_id", "ip_address")
+    date_hierarchy = "created_at"

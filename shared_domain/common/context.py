@@ -12,6 +12,9 @@ from contextvars import ContextVar
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id: ContextVar[int | None] = ContextVar("user_id", default=None)
+# Who is on the other end of the request (behind TRUSTED_PROXY_COUNT proxies).
+client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+user_agent: ContextVar[str] = ContextVar("user_agent", default="")
 # Set while a background task runs, so its log lines say which task and attempt.
 task_id: ContextVar[str | None] = ContextVar("task_id", default=None)
 task_attempt: ContextVar[int | None] = ContextVar("task_attempt", default=None)

@@ -43,8 +43,15 @@ def json_error_response(
     return response
 
 
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
+
 def domain_error_response(exc: DomainError) -> HttpResponse:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+    headers: dict[str, str] = {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.http_status == 401:
+        headers["WWW-Authenticate"] = BEARER_CHALLENGE
     return json_error_response(
         exc.http_status, code=exc.code, message=exc.message, details=exc.details, headers=headers
     )

@@ -10,9 +10,11 @@ for a sync hop.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -29,6 +31,31 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Headers that describe the replaced body; every other header survives the JSON rewrite.
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+_REQUEST_VARS: tuple[ContextVar[Any], ...] = (
+    context.request_id,
+    context.user_id,
+    context.client_ip,
+    context.user_agent,
+)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: from X-Forwarded-For when TRUSTED_PROXY_COUNT proxies
+    (that append to it) stand in front of the service, else the peer address."""
+    peer = request.META.get("REMOTE_ADDR") or None
+    trusted = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if trusted and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-trusted] if len(hops) >= trusted else hops[0]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return peer
+    return peer
 
 
 class RequestContextMiddleware:
@@ -67,15 +94,20 @@ class RequestContextMiddleware:
             self._reset(tokens)
 
     # -------------------------------------------------------------- steps
-    def _enter(self, request: HttpRequest) -> tuple[Any, Any]:
+    def _enter(self, request: HttpRequest) -> tuple[Any, ...]:
         rid = context.clean_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = rid  # type: ignore[attr-defined]
-        return context.request_id.set(rid), context.user_id.set(None)
+        return (
+            context.request_id.set(rid),
+            context.user_id.set(None),
+            context.client_ip.set(client_ip(request)),
+            context.user_agent.set(request.headers.get("User-Agent", "")[:255]),
+        )
 
     @staticmethod
-    def _reset(tokens: tuple[Any, Any]) -> None:
-        context.request_id.reset(tokens[0])
-        context.user_id.reset(tokens[1])
+    def _reset(tokens: tuple[Any, ...]) -> None:
+        for var, token in zip(_REQUEST_VARS, tokens, strict=True):
+            var.reset(token)
 
     def _reject_body(self, request: HttpRequest) -> HttpResponseBase | None:
         raw = request.META.get("CONTENT_LENGTH") or "0"

@@ -7,6 +7,8 @@ The environment is read here, once. A deployable's settings module does
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +66,18 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django_tasks_db",
     "shared_domain.common",
+    "shared_domain.notifications",
     "shared_domain.accounts",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+SITE_NAME = "Fashionistar"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every entry is async-capable: the async service must never run sync middleware.
 MIDDLEWARE = [
     "shared_domain.common.middleware.RequestContextMiddleware",
+    "shared_domain.accounts.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -208,6 +213,91 @@ SCHEDULER_INTERVAL = env_float("SCHEDULER_INTERVAL", 1.0)
 TASK_LISTEN_DATABASE_URL = env_str(
     "TASK_LISTEN_DATABASE_URL", "" if DB_PGBOUNCER else DATABASE_URL
 )
+
+# ------------------------------------------------------------------ identity
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Verifying older hashes only; new and re-hashed passwords use Argon2.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+def _derived_key(purpose: str) -> str:
+    """A key for one purpose, derived from SECRET_KEY (rotating it rotates them all)."""
+    return hmac.new(SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+# JWTs (HS256): access 15 minutes, refresh 7 days, rotated on use.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or _derived_key("jwt-signing")
+JWT_ACCESS_LIFETIME = env_int("JWT_ACCESS_LIFETIME", 15 * 60, minimum=60)
+JWT_REFRESH_LIFETIME = env_int("JWT_REFRESH_LIFETIME", 7 * 24 * 3600, minimum=300)
+JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 5, minimum=0)
+# Emailed one-time codes: stored as HMACs, 10-minute expiry, 5 attempts.
+OTP_HMAC_KEY = _derived_key("one-time-codes")
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 600, minimum=60)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
+
+# Rate limits ("N/second|minute|hour|day"), counted in Redis across every process.
+# anon/user apply to every API request; the others to the sign-in and code endpoints,
+# per email and client IP.
+THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
+THROTTLE_RATES = {
+    "anon": env_str("THROTTLE_ANON_RATE", "100/hour"),
+    "user": env_str("THROTTLE_USER_RATE", "1000/hour"),
+    "login": env_str("THROTTLE_LOGIN_RATE", "5/minute"),
+    "code": env_str("THROTTLE_CODE_RATE", "5/minute"),
+    "resend": env_str("THROTTLE_RESEND_RATE", "3/minute"),
+    "password_reset": env_str("THROTTLE_PASSWORD_RESET_RATE", "5/minute"),
+    "register": env_str("THROTTLE_REGISTER_RATE", "10/hour"),
+    "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
+}
+# How many proxies (ingress, load balancer) append to X-Forwarded-For in front of the
+# services; the client address is the entry that many from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
+
+# ------------------------------------------------------------------ email (Django 6.1 MAILERS)
+MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp" if IS_PRODUCTION else "file").strip().lower()
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fashionistar <no-reply@fashionistar.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_MAILER_BACKENDS = {
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 587),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": env_int("EMAIL_TIMEOUT", 10),
+        },
+    ),
+    "file": (
+        "django.core.mail.backends.filebased.EmailBackend",
+        {"file_path": env_str("MAIL_FILE_PATH", str(DATA_DIR / "mail"))},
+    ),
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+    "locmem": ("django.core.mail.backends.locmem.EmailBackend", {}),
+}
+if MAIL_BACKEND not in _MAILER_BACKENDS:
+    raise ImproperlyConfigured(f"MAIL_BACKEND={MAIL_BACKEND!r}: use {', '.join(_MAILER_BACKENDS)}")
+MAILERS = {
+    "default": {
+        "BACKEND": _MAILER_BACKENDS[MAIL_BACKEND][0],
+        "OPTIONS": _MAILER_BACKENDS[MAIL_BACKEND][1],
+    }
+}
 
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)

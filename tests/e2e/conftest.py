@@ -17,7 +17,13 @@ from tests.embedded import redis_url_with_db
 
 
 @pytest.fixture(scope="session")
-def e2e_env() -> Iterator[dict[str, str]]:
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the stack's development mailer writes every email it sends."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def e2e_env(mail_dir: Path) -> Iterator[dict[str, str]]:
     base_url = os.environ["DATABASE_URL"]
     name = f"fashionistar_e2e_{uuid.uuid4().hex[:8]}"
     admin = database_url_for(base_url, "postgres")
@@ -28,6 +34,8 @@ def e2e_env() -> Iterator[dict[str, str]]:
         REDIS_URL=redis_url_with_db(os.environ["REDIS_URL"], 14),
         APP_ENV="test",
         LOG_LEVEL="INFO",
+        MAIL_BACKEND="file",
+        MAIL_FILE_PATH=str(mail_dir),
     )
     manage(["migrate", "--noinput", "-v", "0"], env=env)
     try:

@@ -1,0 +1,114 @@
+"""Rate limits with counters in Redis, shared by every process of every service.
+
+Fixed windows: a key per (scope, identity, window), INCR'd atomically with its
+expiry. A limit is "N/second|minute|hour|day". When Redis is unreachable the limiter
+fails open (the request is allowed, the outage logged and counted): losing
+throttling for a while is better than refusing every customer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+from prometheus_client import Counter
+
+from shared_domain.common.errors import Throttled
+from shared_domain.common.redis import get_async_redis, get_redis
+
+logger = logging.getLogger("fashionistar.throttling")
+
+THROTTLED = Counter("fashionistar_throttled_total", "Requests refused by a rate limit.", ["scope"])
+LIMITER_ERRORS = Counter(
+    "fashionistar_throttle_errors_total", "Rate-limit checks skipped because Redis failed."
+)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# INCR the window's counter, set its expiry on first use, return (count, ttl).
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    period: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'100/hour' -> Rate(100, 3600)."""
+        count, _, unit = text.partition("/")
+        if not unit or unit[0] not in _PERIODS or not count.isdigit():
+            raise ValueError(f"invalid rate {text!r}: use N/second|minute|hour|day")
+        return cls(limit=int(count), period=_PERIODS[unit[0]])
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int = 0
+
+
+def rate_for(scope: str) -> Rate:
+    return Rate.parse(settings.THROTTLE_RATES[scope])
+
+
+def _key(scope: str, ident: str, rate: Rate, now: float) -> str:
+    digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
+    window = int(now // rate.period)
+    return f"rl:{scope}:{digest}:{window}"
+
+
+def _decide(scope: str, rate: Rate, count: int, ttl: int, now: float) -> Decision:
+    if count <= rate.limit:
+        return Decision(allowed=True)
+    THROTTLED.labels(scope).inc()
+    retry = ttl if ttl > 0 else rate.period - int(now % rate.period)
+    return Decision(allowed=False, retry_after=max(1, retry))
+
+
+def hit(scope: str, ident: str) -> Decision:
+    """Count one request of `ident` against `scope`'s rate."""
+    rate = rate_for(scope)
+    now = time.time()
+    try:
+        count, ttl = get_redis().eval(_HIT, 1, _key(scope, ident, rate, now), rate.period)
+    except redis.RedisError as exc:
+        LIMITER_ERRORS.inc()
+        logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
+        return Decision(allowed=True)
+    return _decide(scope, rate, int(count), int(ttl), now)
+
+
+async def ahit(scope: str, ident: str) -> Decision:
+    rate = rate_for(scope)
+    now = time.time()
+    try:
+        count, ttl = await get_async_redis().eval(
+            _HIT, 1, _key(scope, ident, rate, now), rate.period
+        )
+    except (redis.RedisError, OSError) as exc:
+        LIMITER_ERRORS.inc()
+        logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
+        return Decision(allowed=True)
+    return _decide(scope, rate, int(count), int(ttl), now)
+
+
+def enforce(scope: str, ident: str) -> None:
+    decision = hit(scope, ident)
+    if not decision.allowed:
+        raise Throttled(retry_after=decision.retry_after, details={"scope": scope})
+
+
+async def aenforce(scope: str, ident: str) -> None:
+    decision = await ahit(scope, ident)
+    if not decision.allowed:
+        raise Throttled(retry_after=decision.retry_after, details={"scope": scope})

@@ -1,0 +1,60 @@
+"""Role permissions for v1 views: `permission_classes = [IsVendor]`. Object-level
+checks use shared_domain.common.permissions.owned_or_404 in the view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from shared_domain.accounts.errors import EmailNotVerified
+from shared_domain.accounts.models import User
+from shared_domain.common.errors import NotAuthenticated
+
+
+def current_user(request: Request) -> User:
+    """The authenticated user of a view whose permissions already required one."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def _user(request: Request) -> Any:
+    user = request.user
+    return user if user is not None and user.is_authenticated else None
+
+
+class IsCustomer(BasePermission):
+    message = "Only customers can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        return bool(user and user.is_customer)
+
+
+class IsVendor(BasePermission):
+    message = "Only vendors can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        return bool(user and user.is_vendor)
+
+
+class IsStaff(BasePermission):
+    message = "Only staff can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        return bool(user and user.is_platform_staff)
+
+
+class IsEmailVerified(BasePermission):
+    """Answers 403 `email_not_verified` for signed-in users who have not verified."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        if user is not None and not user.email_verified:
+            raise EmailNotVerified()
+        return user is not None
