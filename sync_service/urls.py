@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from shared_domain.common.metrics import metrics_view
 from sync_service.api import schema  # noqa: F401 - registers the OpenAPI auth extension
 from sync_service.api.health import HealthzApi, ReadyzApi
+from sync_service.api.tasks import TaskStatusApi
 
 admin.site.site_header = "Fashionistar staff"
 admin.site.site_title = "Fashionistar staff"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api/v1/admin/", admin.site.urls),
     path("api/v1/", include("sync_service.api.accounts.urls")),
+    path("api/v1/tasks/<str:task_id>", TaskStatusApi.as_view(), name="task-status"),
     # Scraped on the service's own port; the ingress routes only /api/v1 and /api/v2.
     path("metrics", metrics_view, name="metrics"),
 ]

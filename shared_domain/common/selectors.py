@@ -1,0 +1,82 @@
+"""Reads of the common context: the status of a background task."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.tasks import TaskResultStatus, default_task_backend
+from django.tasks.exceptions import TaskResultDoesNotExist
+
+from shared_domain.common.errors import NotFound
+from shared_domain.common.models import TaskLink
+
+_TASK_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+# The RQ backend raises the django-tasks backport's own "does not exist".
+_MISSING: tuple[type[Exception], ...] = (TaskResultDoesNotExist, ValueError)
+try:
+    from django_tasks.exceptions import TaskResultDoesNotExist as _BackportMissing
+except ImportError:  # pragma: no cover - the backport comes with django-tasks-rq
+    pass
+else:
+    _MISSING = (*_MISSING, _BackportMissing)
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    id: str
+    task: str
+    status: str
+    attempt: int
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: Any
+    error: str | None
+
+
+def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
+    """Status of a task started on a user's behalf, following its retries to the latest
+    attempt. Only that user and staff may see it; for anyone else, and for ids that
+    do not exist, it is not found."""
+    if not _TASK_ID.match(task_id):
+        raise NotFound("No such task.")
+    link = TaskLink.objects.filter(task_id=task_id).first()
+    root_id = link.root_id if link is not None else task_id
+    root = (
+        link
+        if link is not None and link.task_id == root_id
+        else (TaskLink.objects.filter(task_id=root_id).first())
+    )
+    is_staff = bool(getattr(user, "is_platform_staff", False))
+    if not is_staff and (root is None or root.owner_id != user.pk):
+        raise NotFound("No such task.")
+    latest = TaskLink.objects.filter(root_id=root_id).order_by("-attempt").first()
+    latest_id = latest.task_id if latest is not None else root_id
+    try:
+        result = default_task_backend.get_result(latest_id)
+    except _MISSING:
+        raise NotFound("No such task.") from None
+    status = str(result.status)
+    error = None
+    if status == TaskResultStatus.FAILED and result.errors:
+        error = result.errors[-1].exception_class_path
+    return TaskStatus(
+        id=root_id,
+        task=result.task.name,
+        status=status,
+        attempt=latest.attempt if latest is not None else 1,
+        enqueued_at=result.enqueued_at,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        result=result.return_value if status == TaskResultStatus.SUCCESSFUL else None,
+        error=error,
+    )
+
+
+async def atask_status_for(*, task_id: str, user: Any) -> TaskStatus:
+    return await sync_to_async(task_status_for)(task_id=task_id, user=user)
