@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
@@ -46,3 +48,58 @@ class VendorFactory(UserFactory):
 class StaffFactory(UserFactory):
     role = User.Role.STAFF
     is_staff = True
+
+
+def category_tree_fixture() -> dict[str, Any]:
+    """Women > Dresses > Maxi, Women > Tops, Men > Shirts: returns categories by name."""
+    from shared_domain.catalog.services import category_create
+
+    women = category_create(name="Women")
+    dresses = category_create(name="Dresses", parent=women)
+    maxi = category_create(name="Maxi", parent=dresses)
+    tops = category_create(name="Tops", parent=women)
+    men = category_create(name="Men")
+    shirts = category_create(name="Shirts", parent=men)
+    return {
+        "Women": women,
+        "Dresses": dresses,
+        "Maxi": maxi,
+        "Tops": tops,
+        "Men": men,
+        "Shirts": shirts,
+    }
+
+
+def make_product(
+    vendor: User,
+    *,
+    title: str,
+    category: Any,
+    price: str = "25000.00",
+    variants: list[tuple[str, str, str, int]] | None = None,
+    publish: bool = True,
+    description: str = "",
+    brand: str = "",
+    **extra: Any,
+) -> Any:
+    """A product through the real service: variants are (sku, size, colour, stock)."""
+    from decimal import Decimal
+
+    from shared_domain.catalog import services
+
+    product = services.product_create(
+        vendor=vendor.vendor_profile,
+        title=title,
+        price=Decimal(price),
+        category_id=category.pk if category is not None else None,
+        description=description,
+        brand=brand,
+        variants=[
+            services.VariantSpec(sku=sku, size=size, colour=colour, stock=stock)
+            for sku, size, colour, stock in (variants or [])
+        ],
+        **extra,
+    )
+    if publish:
+        product = services.product_publish(product=product)
+    return product

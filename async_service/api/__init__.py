@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from async_service.api import accounts, health, tasks
+from async_service.api import accounts, catalog, health, tasks
 from async_service.api.errors import JsonParser, install_exception_handlers
 
 api = NinjaAPI(
@@ -25,3 +25,4 @@ api.add_router("/", health.router)
 api.add_router("/", accounts.router)
 api.add_router("/", accounts.me_router)
 api.add_router("/", tasks.router)
+api.add_router("/", catalog.router)

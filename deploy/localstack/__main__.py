@@ -50,6 +50,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             env = {**os.environ, **backing, "APP_ENV": os.environ.get("APP_ENV", "development")}
             print("Applying migrations...", flush=True)
             manage(["migrate", "--noinput", "-v", "0"], env=env)
+            print("Loading demo data (first start only)...", flush=True)
+            manage(["seed_demo", "--if-empty"], env=env)
             stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
             stack.start()
             _print_urls(ports, backing, time.monotonic() - started)

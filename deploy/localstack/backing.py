@@ -33,6 +33,9 @@ _PG_TUNING = """\
 max_connections = 300
 shared_buffers = 128MB
 synchronous_commit = off
+# SSD costs, as on managed PostgreSQL: index scans are not penalised as on spinning disks.
+random_page_cost = 1.1
+effective_cache_size = 1GB
 """
 
 

@@ -64,10 +64,13 @@ SERVICE_NAME = "domain"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.postgres",
     "django_tasks_db",
     "shared_domain.common",
     "shared_domain.notifications",
     "shared_domain.accounts",
+    "shared_domain.catalog",
+    "shared_domain.inventory",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+
+
+class SearchFilters(Schema):
+    q: str = Field(
+        "",
+        max_length=5000,
+        description="Words match as prefixes; quotes, OR and -word use web search syntax; "
+        "an exact SKU matches too.",
+    )
+    category: str | None = Field(
+        None, max_length=120, description="Id or slug; with subcategories."
+    )
+    vendor: str | None = Field(None, max_length=140, description="Vendor id or store slug.")
+    brand: str | None = Field(None, max_length=100)
+    size: list[str] = Field(default_factory=list, description="Repeat or comma-separate.")
+    colour: list[str] = Field(default_factory=list, description="Colour names or families.")
+    min_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    max_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    in_stock: bool = False
+    department: Literal["women", "men", "unisex", "kids"] | None = None
+    sort: Literal["relevance", "price", "-price", "newest", "rating"] | None = Field(
+        None, description="Default: relevance with q, newest without."
+    )
+    limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class VendorCardOut(Schema):
+    id: int
+    name: str
+    slug: str
+    verified: bool
+
+
+class ProductCardOut(Schema):
+    id: int
+    title: str
+    slug: str
+    price: Decimal = Field(description='Decimal string, e.g. "25000.00".')
+    currency: str
+    brand: str
+    department: str
+    category: RefOut | None
+    vendor: VendorCardOut
+    rating: Decimal | None = Field(description="Average stars; null until reviewed.")
+    rating_count: int
+    sizes_in_stock: list[str]
+    colours: list[str] = Field(description="Colour families of active variants.")
+    image: str | None
+    published_at: datetime | None
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class FacetsOut(Schema):
+    category: list[FacetValueOut]
+    size: list[FacetValueOut]
+    colour: list[FacetValueOut]
+    price: list[FacetValueOut]
+    vendor: list[FacetValueOut]
+
+
+class SearchOut(Schema):
+    items: list[ProductCardOut]
+    total: int
+    limit: int
+    offset: int
+    facets: FacetsOut
+
+
+class VariantOut(Schema):
+    id: int
+    sku: str
+    size: str
+    colour: str
+    colour_family: str
+    price: Decimal
+    is_active: bool
+    available: int = Field(description="Units that can be bought now.")
+    in_stock: bool
+
+
+class ImageOut(Schema):
+    id: int
+    url: str
+    alt_text: str
+    position: int
+
+
+class RatingOut(Schema):
+    average: Decimal | None = Field(description="Placeholder until reviews exist: null.")
+    count: int = Field(description="Placeholder until reviews exist: 0.")
+
+
+class ProductDetailOut(Schema):
+    id: int
+    title: str
+    slug: str
+    description: str
+    brand: str
+    department: str
+    status: str
+    price: Decimal
+    currency: str
+    size_system: str
+    attributes: dict[str, Any]
+    category: RefOut | None
+    vendor: VendorCardOut
+    rating: RatingOut
+    variants: list[VariantOut]
+    images: list[ImageOut]
+    sizes_in_stock: list[str]
+    created_at: datetime
+    published_at: datetime | None

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import dataclasses
+
+from shared_domain.common.events import Event
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductPublished(Event):
+    product_id: int
+    vendor_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductArchived(Event):
+    product_id: int
+    vendor_id: int

@@ -1,0 +1,685 @@
+"""Reads of the catalog: the category tree, product search (one ranking for v1 and v2),
+facets, product detail and the vendor's product list.
+
+Query budget (independent of page size): a search page is one query (cards carry
+their in-stock sizes, colours and first image as subqueries) plus one when the query
+looks like a SKU; facets are one query; a product detail is three.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Upper
+
+from shared_domain.accounts.models import VendorProfile
+from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
+from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
+from shared_domain.catalog.vocabulary import (
+    COLOUR_FAMILIES,
+    colour_family,
+    normalize_size,
+    size_sort_key,
+)
+from shared_domain.common.cache import cached, forget
+from shared_domain.common.errors import NotFound, ValidationFailed
+from shared_domain.inventory.selectors import in_stock_q
+
+SORTS = ("relevance", "price", "-price", "newest", "rating")
+MAX_QUERY_LENGTH = 256
+MAX_TOKENS = 8
+# Price bands of the facet, in the currency's major unit.
+PRICE_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
+    ("0-10000", None, Decimal(10_000)),
+    ("10000-25000", Decimal(10_000), Decimal(25_000)),
+    ("25000-50000", Decimal(25_000), Decimal(50_000)),
+    ("50000-100000", Decimal(50_000), Decimal(100_000)),
+    ("100000+", Decimal(100_000), None),
+)
+_WEBSEARCH_SYNTAX = re.compile(r'["]|(^|\s)-\w|\bor\b', re.IGNORECASE)
+_SKU_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+CATEGORY_CACHE_KEY = "catalog:category-rows:v1"
+
+
+# ---------------------------------------------------------------------- read models
+@dataclass(frozen=True)
+class Ref:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class VendorCard:
+    id: int
+    name: str
+    slug: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    id: int
+    title: str
+    slug: str
+    price: Decimal
+    currency: str
+    brand: str
+    department: str
+    category: Ref | None
+    vendor: VendorCard
+    rating: Decimal | None
+    rating_count: int
+    sizes_in_stock: list[str]
+    colours: list[str]
+    image: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VariantView:
+    id: int
+    sku: str
+    size: str
+    colour: str
+    colour_family: str
+    price: Decimal
+    is_active: bool
+    available: int
+    in_stock: bool
+
+
+@dataclass(frozen=True)
+class ImageView:
+    id: int
+    url: str
+    alt_text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: Decimal | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    id: int
+    title: str
+    slug: str
+    description: str
+    brand: str
+    department: str
+    status: str
+    price: Decimal
+    currency: str
+    size_system: str
+    attributes: dict[str, Any]
+    category: Ref | None
+    vendor: VendorCard
+    rating: RatingSummary
+    variants: list[VariantView]
+    images: list[ImageView]
+    sizes_in_stock: list[str]
+    created_at: datetime
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    category: list[FacetValue] = field(default_factory=list)
+    size: list[FacetValue] = field(default_factory=list)
+    colour: list[FacetValue] = field(default_factory=list)
+    price: list[FacetValue] = field(default_factory=list)
+    vendor: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    category: str | None = None
+    vendor: str | None = None
+    brand: str | None = None
+    sizes: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    department: str | None = None
+    sort: str | None = None
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q.strip() else "newest")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[ProductCard]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    items: list[ProductCard]
+    next_cursor: str | None
+
+
+# ---------------------------------------------------------------------- categories
+def _category_rows() -> list[tuple[int, str, str, int | None, int, str]]:
+    return [
+        (c.pk, c.name, c.slug, c.parent_id, c.position, c.path)
+        for c in Category.objects.order_by("path", "position")
+    ]
+
+
+def category_rows() -> list[tuple[int, str, str, int | None, int, str]]:
+    rows: list[tuple[int, str, str, int | None, int, str]] = cached(
+        CATEGORY_CACHE_KEY, _category_rows, timeout=3600
+    )
+    return rows
+
+
+def category_tree_invalidate() -> None:
+    forget(CATEGORY_CACHE_KEY)
+
+
+def category_tree() -> list[dict[str, Any]]:
+    """The whole tree: [{id, name, slug, children: [...]}, ...], siblings by position."""
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    rows = sorted(category_rows(), key=lambda row: (row[5].count("/"), row[4], row[1]))
+    for pk, name, slug, parent_id, _position, _path in rows:
+        node = {"id": pk, "name": name, "slug": slug, "children": []}
+        nodes[pk] = node
+        (nodes[parent_id]["children"] if parent_id in nodes else roots).append(node)
+    return roots
+
+
+def category_descendant_ids(category: str) -> list[int]:
+    """Ids of a category (by id or slug) and everything under it. Unknown: 400."""
+    rows = category_rows()
+    match = next(
+        (
+            row
+            for row in rows
+            if (category.isdigit() and row[0] == int(category)) or row[2] == category
+        ),
+        None,
+    )
+    if match is None:
+        raise ValidationFailed(details={"category": ["Unknown category."]})
+    return [row[0] for row in rows if row[5].startswith(match[5])]
+
+
+def category_labels() -> dict[int, tuple[str, str]]:
+    return {row[0]: (row[1], row[2]) for row in category_rows()}
+
+
+# ---------------------------------------------------------------------- search
+def text_query(q: str) -> SearchQuery | None:
+    """Plain words match as prefixes ("ank" finds Ankara; every word must match);
+    quotes, OR and -exclusions switch to PostgreSQL's websearch syntax. Nothing here
+    can raise a syntax error."""
+    q = q.strip()[:MAX_QUERY_LENGTH]
+    if not q:
+        return None
+    if _WEBSEARCH_SYNTAX.search(q):
+        return SearchQuery(q, search_type="websearch", config=TEXT_SEARCH_CONFIG)
+    tokens = [t for t in re.findall(r"\w+", q, flags=re.UNICODE) if len(t) > 1 or t.isdigit()]
+    if not tokens:
+        return SearchQuery("", search_type="plain", config=TEXT_SEARCH_CONFIG)
+    raw = " & ".join(f"{token}:*" for token in tokens[:MAX_TOKENS])
+    return SearchQuery(raw, search_type="raw", config=TEXT_SEARCH_CONFIG)
+
+
+def _sku_product_id(q: str) -> int | None:
+    candidate = q.strip()
+    if not _SKU_LIKE.match(candidate):
+        return None
+    found: int | None = (
+        ProductVariant.objects.filter(sku=candidate.upper(), product__status=Product.Status.ACTIVE)
+        .values_list("product_id", flat=True)
+        .first()
+    )
+    return found
+
+
+def _vendor_id(vendor: str) -> int:
+    lookup = Q(pk=int(vendor)) if vendor.isdigit() else Q(slug=vendor)
+    found = VendorProfile.objects.filter(lookup).values_list("pk", flat=True).first()
+    if found is None:
+        raise ValidationFailed(details={"vendor": ["Unknown vendor."]})
+    return int(found)
+
+
+def _colour_families(colours: Sequence[str]) -> list[str]:
+    families = []
+    for colour in colours:
+        name = colour.strip().lower()
+        families.append(
+            name if name in COLOUR_FAMILIES or name == "other" else colour_family(name)
+        )
+    return families
+
+
+def _filtered(params: SearchParams, *, sku_product_id: int | None) -> QuerySet[Product]:
+    """Active products matching every filter, with `score` (text rank, SKU hit first)."""
+    qs = Product.objects.filter(status=Product.Status.ACTIVE)
+    if params.category:
+        qs = qs.filter(category_id__in=category_descendant_ids(params.category))
+    if params.vendor:
+        qs = qs.filter(vendor_id=_vendor_id(params.vendor))
+    if params.brand:
+        qs = qs.annotate(brand_upper=Upper("brand")).filter(
+            brand_upper=params.brand.strip().upper()
+        )
+    if params.department:
+        qs = qs.filter(department=params.department)
+    if params.min_price is not None:
+        qs = qs.filter(base_price__gte=params.min_price)
+    if params.max_price is not None:
+        qs = qs.filter(base_price__lte=params.max_price)
+    if params.sizes or params.colours or params.in_stock:
+        variants = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+        if params.sizes:
+            variants = variants.filter(size__in=[normalize_size(s) for s in params.sizes])
+        if params.colours:
+            variants = variants.filter(colour_family__in=_colour_families(params.colours))
+        if params.in_stock:
+            variants = variants.filter(in_stock_q())
+        qs = qs.filter(Exists(variants))
+    query = text_query(params.q)
+    if query is None:
+        return qs.annotate(score=Value(0.0, output_field=FloatField()))
+    matches = Q(search_vector=query)
+    boost: Any = Value(0.0, output_field=FloatField())
+    if sku_product_id is not None:
+        matches |= Q(pk=sku_product_id)
+        boost = Case(
+            When(pk=sku_product_id, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        )
+    return qs.filter(matches).annotate(
+        score=Coalesce(
+            SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()
+        )
+        + boost
+    )
+
+
+def _ordering(sort: str) -> list[Any]:
+    if sort not in SORTS:
+        raise ValidationFailed(details={"sort": [f"Use one of {', '.join(SORTS)}."]})
+    return {
+        "relevance": [F("score").desc(), F("id").desc()],
+        "price": [F("base_price").asc(), F("id").asc()],
+        "-price": [F("base_price").desc(), F("id").desc()],
+        "newest": [F("published_at").desc(nulls_last=True), F("id").desc()],
+        "rating": [F("rating_sort").desc(), F("id").desc()],
+    }[sort]
+
+
+def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
+    active = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True).order_by(
+        "position", "id"
+    )
+    return qs.select_related("vendor", "category").annotate(
+        card_sizes=ArraySubquery(active.filter(in_stock_q()).values("size")),
+        card_colours=ArraySubquery(active.values("colour_family")),
+        card_image=Subquery(
+            ProductImage.objects.filter(product=OuterRef("pk"))
+            .order_by("position", "id")
+            .values("url")[:1]
+        ),
+        rating_sort=Coalesce(F("rating_avg"), Value(Decimal(-1))),
+    )
+
+
+def _unique(values: Sequence[str] | None) -> list[str]:
+    return list(dict.fromkeys(values or ()))
+
+
+def _vendor_card(vendor: VendorProfile) -> VendorCard:
+    return VendorCard(
+        id=vendor.pk, name=vendor.store_name, slug=vendor.slug, verified=vendor.verified
+    )
+
+
+def _card(product: Any) -> ProductCard:
+    category = product.category
+    return ProductCard(
+        id=product.pk,
+        title=product.title,
+        slug=product.slug,
+        price=product.base_price,
+        currency=product.currency,
+        brand=product.brand,
+        department=product.department,
+        category=Ref(category.pk, category.name, category.slug) if category else None,
+        vendor=_vendor_card(product.vendor),
+        rating=product.rating_avg,
+        rating_count=product.rating_count,
+        sizes_in_stock=sorted(_unique(product.card_sizes), key=size_sort_key),
+        colours=_unique(product.card_colours),
+        image=product.card_image,
+        published_at=product.published_at,
+    )
+
+
+def product_search(params: SearchParams, *, limit: int, offset: int) -> SearchPage:
+    """One page of ranked results and the total (v2). `limit` and `offset` are capped
+    by the caller."""
+    sku_id = _sku_product_id(params.q) if params.q else None
+    qs = _with_card_fields(_filtered(params, sku_product_id=sku_id))
+    qs = qs.annotate(total=Window(expression=Count("id"))).order_by(
+        *_ordering(params.effective_sort)
+    )
+    rows = list(qs[offset : offset + limit])
+    if rows:
+        total = int(rows[0].total)
+    else:
+        total = _filtered(params, sku_product_id=sku_id).count() if offset else 0
+    return SearchPage(items=[_card(p) for p in rows], total=total, limit=limit, offset=offset)
+
+
+# ---------------------------------------------------------------------- keyset pages (v1)
+_KEYS: dict[str, tuple[str, Any, str]] = {
+    "relevance": ("score", float, "desc"),
+    "price": ("base_price", Decimal, "asc"),
+    "-price": ("base_price", Decimal, "desc"),
+    "newest": ("published_at", datetime.fromisoformat, "desc"),
+    "rating": ("rating_sort", Decimal, "desc"),
+}
+
+
+def _encode_cursor(sort: str, value: Any, pk: int) -> str:
+    raw = json.dumps([sort, None if value is None else str(value), pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    invalid = ValidationFailed(details={"cursor": ["Invalid cursor; start from the first page."]})
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        cursor_sort, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if cursor_sort != sort or not isinstance(pk, int):
+            raise invalid
+        parse = _KEYS[sort][1]
+        return (None if value is None else parse(value)), pk
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, ArithmeticError):
+        raise invalid from None
+
+
+def product_search_keyset(params: SearchParams, *, limit: int, cursor: str | None) -> CursorPage:
+    """A page after `cursor` in a stable order (v1 list): no duplicates or gaps when
+    products are added while a client pages."""
+    sort = params.effective_sort
+    ordering = _ordering(sort)
+    sku_id = _sku_product_id(params.q) if params.q else None
+    qs = _with_card_fields(_filtered(params, sku_product_id=sku_id)).order_by(*ordering)
+    field_name, _parse, direction = _KEYS[sort]
+    if cursor:
+        value, pk = _decode_cursor(cursor, sort)
+        if value is None:  # only "newest" can have nulls (never for published products)
+            qs = qs.filter(**{f"{field_name}__isnull": True, "id__lt": pk})
+        elif direction == "desc":
+            qs = qs.filter(
+                Q(**{f"{field_name}__lt": value}) | Q(**{field_name: value, "id__lt": pk})
+            )
+        else:
+            qs = qs.filter(
+                Q(**{f"{field_name}__gt": value}) | Q(**{field_name: value, "id__gt": pk})
+            )
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(sort, getattr(last, field_name), last.pk)
+    return CursorPage(items=[_card(p) for p in rows], next_cursor=next_cursor)
+
+
+# ---------------------------------------------------------------------- facets
+def product_facets(params: SearchParams) -> Facets:
+    """Counts of the matching products by category, size, colour, price band and vendor
+    (sizes and colours count products with such an active variant; in stock when
+    in_stock is asked). One query."""
+    sku_id = _sku_product_id(params.q) if params.q else None
+    base = _filtered(params, sku_product_id=sku_id).values(
+        "id", "category_id", "vendor_id", "base_price"
+    )
+    base_sql, base_params = base.query.sql_with_params()
+    stock_join = ""
+    if params.in_stock:
+        stock_join = "JOIN inventory_stock s ON s.variant_id = v.id AND s.quantity > s.allocated"
+    band_cases = " ".join(
+        "WHEN "
+        + " AND ".join(
+            part
+            for part in (
+                f"f.base_price >= {low}" if low is not None else "",
+                f"f.base_price < {high}" if high is not None else "",
+            )
+            if part
+        )
+        + f" THEN '{label}'"
+        for label, low, high in PRICE_BANDS
+    )
+    sql = f"""
+        WITH f AS MATERIALIZED ({base_sql})
+        SELECT 'category', f.category_id::text, NULL, count(*) FROM f
+         WHERE f.category_id IS NOT NULL GROUP BY 2
+        UNION ALL
+        SELECT 'vendor', f.vendor_id::text, max(vp.store_name), count(*)
+          FROM f JOIN accounts_vendorprofile vp ON vp.id = f.vendor_id GROUP BY 2
+        UNION ALL
+        SELECT 'price', CASE {band_cases} END, NULL, count(*) FROM f GROUP BY 2
+        UNION ALL
+        SELECT 'size', v.size, NULL, count(DISTINCT v.product_id)
+          FROM catalog_productvariant v JOIN f ON f.id = v.product_id {stock_join}
+         WHERE v.is_active GROUP BY 2
+        UNION ALL
+        SELECT 'colour', v.colour_family, NULL, count(DISTINCT v.product_id)
+          FROM catalog_productvariant v JOIN f ON f.id = v.product_id {stock_join}
+         WHERE v.is_active GROUP BY 2
+    """  # noqa: S608 - the only interpolations are our own SQL and constant bands
+    with connection.cursor() as cursor:
+        cursor.execute(sql, base_params)
+        rows = cursor.fetchall()
+    return _facets_from_rows(rows)
+
+
+def _facets_from_rows(rows: list[tuple[str, str, str | None, int]]) -> Facets:
+    counts: dict[str, dict[str, int]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for kind, value, label, count in rows:
+        if value is not None:
+            counts.setdefault(kind, {})[value] = int(count)
+            if label is not None:
+                labels[(kind, value)] = label
+    categories = category_labels()
+
+    def ranked(kind: str, label: Any) -> list[FacetValue]:
+        values = [
+            FacetValue(value=v, label=label(v), count=c) for v, c in counts.get(kind, {}).items()
+        ]
+        return sorted(values, key=lambda fv: (-fv.count, fv.label))
+
+    sizes = [FacetValue(value=v, label=v, count=c) for v, c in counts.get("size", {}).items()]
+    prices = [
+        FacetValue(value=band, label=_band_label(band), count=counts["price"][band])
+        for band, _, _ in PRICE_BANDS
+        if band in counts.get("price", {})
+    ]
+    return Facets(
+        category=ranked("category", lambda v: categories.get(int(v), ("?", ""))[0]),
+        size=sorted(sizes, key=lambda fv: size_sort_key(fv.value)),
+        colour=ranked("colour", lambda v: v.capitalize()),
+        price=prices,
+        vendor=ranked("vendor", lambda v: labels.get(("vendor", v), "?")),
+    )
+
+
+def _band_label(band: str) -> str:
+    low, _, high = band.partition("-")
+    if band.endswith("+"):
+        return f"{int(band[:-1]):,} and above"
+    return f"{int(low):,} - {int(high):,}"
+
+
+# ---------------------------------------------------------------------- detail
+def _detail_queryset() -> QuerySet[Product]:
+    return Product.objects.select_related("vendor", "category").prefetch_related(
+        Prefetch(
+            "variants",
+            queryset=ProductVariant.objects.select_related("stock").order_by("position", "id"),
+        ),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def _detail(product: Product) -> ProductDetail:
+    variants = []
+    for variant in product.variants.all():
+        stock = getattr(variant, "stock", None)
+        available = max(0, stock.available) if stock is not None else 0
+        price = (
+            variant.price_override if variant.price_override is not None else product.base_price
+        )
+        variants.append(
+            VariantView(
+                id=variant.pk,
+                sku=variant.sku,
+                size=variant.size,
+                colour=variant.colour,
+                colour_family=variant.colour_family,
+                price=price,
+                is_active=variant.is_active,
+                available=available if variant.is_active else 0,
+                in_stock=variant.is_active and available > 0,
+            )
+        )
+    category = product.category
+    return ProductDetail(
+        id=product.pk,
+        title=product.title,
+        slug=product.slug,
+        description=product.description,
+        brand=product.brand,
+        department=product.department,
+        status=product.status,
+        price=product.base_price,
+        currency=product.currency,
+        size_system=product.size_system,
+        attributes=product.attributes,
+        category=Ref(category.pk, category.name, category.slug) if category else None,
+        vendor=_vendor_card(product.vendor),
+        rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
+        variants=variants,
+        images=[
+            ImageView(id=i.pk, url=i.url, alt_text=i.alt_text, position=i.position)
+            for i in product.images.all()
+        ],
+        sizes_in_stock=sorted(
+            _unique([v.size for v in variants if v.in_stock]), key=size_sort_key
+        ),
+        created_at=product.created_at,
+        published_at=product.published_at,
+    )
+
+
+def product_detail_public(*, product_id: int) -> ProductDetail:
+    """An active product, as shoppers see it; anything else is not found."""
+    product = _detail_queryset().filter(pk=product_id, status=Product.Status.ACTIVE).first()
+    if product is None:
+        raise NotFound("No such product.")
+    return _detail(product)
+
+
+def product_detail(product: Product) -> ProductDetail:
+    """Any product (vendor back office), loaded with everything it shows."""
+    return _detail(_detail_queryset().get(pk=product.pk))
+
+
+# ---------------------------------------------------------------------- vendor back office
+def product_queryset_for_vendor(*, user: Any) -> QuerySet[Product]:
+    """The products a vendor may see and change: their own (staff: all)."""
+    qs = Product.objects.all()
+    if getattr(user, "is_platform_staff", False):
+        return qs
+    return qs.filter(vendor__user=user)
+
+
+def product_list_for_vendor(
+    *, user: Any, status: str | None = None, q: str = "", category: str | None = None
+) -> QuerySet[Product]:
+    qs = product_queryset_for_vendor(user=user).select_related("category", "vendor")
+    if status:
+        if status not in Product.Status.values:
+            raise ValidationFailed(
+                details={"status": [f"Use one of {', '.join(Product.Status.values)}."]}
+            )
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category_id__in=category_descendant_ids(category))
+    if q.strip():
+        query = text_query(q)
+        sku = q.strip().upper()
+        qs = qs.filter(Q(search_vector=query) | Q(variants__sku=sku)).distinct() if query else qs
+    return qs.annotate(
+        variant_count=Coalesce(
+            Subquery(
+                ProductVariant.objects.filter(product=OuterRef("pk"))
+                .values("product")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        ),
+        stock_total=Coalesce(
+            Subquery(
+                ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+                .values("product")
+                .annotate(n=Sum("stock__quantity"))
+                .values("n")
+            ),
+            0,
+        ),
+    ).order_by("-id")

@@ -1,0 +1,37 @@
+"""Writes of inventory: setting a variant's stock."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shared_domain.catalog.models import ProductVariant
+from shared_domain.common.errors import ValidationFailed
+from shared_domain.inventory.errors import BelowAllocated
+from shared_domain.inventory.models import Stock
+
+MAX_STOCK = 1_000_000
+
+
+@transaction.atomic
+def stock_set(*, variant: ProductVariant, quantity: int) -> Stock:
+    """Set the units on hand; never below what paid orders already hold."""
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 0 <= quantity <= MAX_STOCK
+    ):
+        raise ValidationFailed(
+            details={"quantity": [f"Enter a whole number from 0 to {MAX_STOCK}."]}
+        )
+    stock = Stock.objects.select_for_update().filter(variant=variant).first()
+    if stock is None:
+        stock, _ = Stock.objects.get_or_create(variant=variant)
+        stock = Stock.objects.select_for_update().get(pk=stock.pk)
+    if quantity < stock.allocated:
+        raise BelowAllocated(
+            f"{stock.allocated} units are allocated to orders; stock cannot go below that.",
+            details={"allocated": stock.allocated, "quantity": quantity},
+        )
+    stock.quantity = quantity
+    stock.save(update_fields=["quantity", "updated_at"])
+    return stock

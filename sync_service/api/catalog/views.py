@@ -1,0 +1,138 @@
+"""v1 public catalog: the category tree, the product list (filters, search, keyset
+pages of 50) and product detail. Same ranking as v2 search."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_domain.catalog.selectors import (
+    SearchParams,
+    category_tree,
+    product_detail_public,
+    product_search_keyset,
+)
+from sync_service.api.catalog import serializers as s
+from sync_service.api.schema import errors
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def split_multi(values: list[str] | None) -> tuple[str, ...]:
+    """?size=M&size=L and ?size=M,L both mean M or L."""
+    return tuple(
+        part.strip() for value in values or () for part in value.split(",") if part.strip()
+    )
+
+
+class CategoryTreeApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(tags=["catalog"], responses={200: s.CategoryTreeOut}, auth=[])
+    def get(self, request: Request) -> Response:
+        """The category tree (cached)."""
+        return Response({"items": category_tree()})
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "search",
+        str,
+        description="Full-text query: words match as prefixes; quotes, OR and -word use web "
+        "search syntax; an exact SKU matches too.",
+    ),
+    OpenApiParameter(
+        "category", str, description="Category id or slug; includes its subcategories."
+    ),
+    OpenApiParameter("vendor", str, description="Vendor id or store slug."),
+    OpenApiParameter("brand", str),
+    OpenApiParameter(
+        "size", str, many=True, description="Repeat or comma-separate: any of these sizes."
+    ),
+    OpenApiParameter("colour", str, many=True, description="Colour names or families."),
+    OpenApiParameter("min_price", str),
+    OpenApiParameter("max_price", str),
+    OpenApiParameter(
+        "in_stock", bool, description="Only products (and sizes/colours) with units to sell."
+    ),
+    OpenApiParameter("department", str, enum=["women", "men", "unisex", "kids"]),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=["relevance", "price", "-price", "newest", "rating"],
+        description="Default: relevance with a search, newest without.",
+    ),
+    OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
+    OpenApiParameter(
+        "page_size", int, description=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+    ),
+]
+
+
+def search_params(data: dict[str, Any]) -> SearchParams:
+    return SearchParams(
+        q=data.get("search", ""),
+        category=data.get("category"),
+        vendor=data.get("vendor"),
+        brand=data.get("brand"),
+        sizes=split_multi(data.get("size")),
+        colours=split_multi(data.get("colour")),
+        min_price=data.get("min_price"),
+        max_price=data.get("max_price"),
+        in_stock=bool(data.get("in_stock")),
+        department=data.get("department"),
+        sort=data.get("ordering"),
+    )
+
+
+class ProductListApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        operation_id="products_list",
+        tags=["catalog"],
+        parameters=LIST_PARAMETERS,
+        responses={
+            200: s.ProductPageOut,
+            **errors(e400="validation_error (unknown category or vendor, bad cursor, bad filter)"),
+        },
+        auth=[],
+    )
+    def get(self, request: Request) -> Response:
+        """Products on sale, filtered, searched and ordered, 50 a page (keyset cursor)."""
+        query = s.ProductListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        limit = min(data.get("page_size") or PAGE_SIZE, MAX_PAGE_SIZE)
+        page = product_search_keyset(search_params(data), limit=limit, cursor=data.get("cursor"))
+        next_url = None
+        if page.next_cursor:
+            params = request.query_params.copy()
+            params["cursor"] = page.next_cursor
+            next_url = request.build_absolute_uri(
+                f"{request.path}?{urlencode(list(params.lists()), doseq=True)}"
+            )
+        body = {
+            "items": s.ProductCardOut(page.items, many=True).data,
+            "next_cursor": page.next_cursor,
+            "next": next_url,
+        }
+        return Response(body)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["catalog"], responses={200: s.ProductDetailOut, **errors(e404="not_found")}, auth=[]
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        """A product on sale: variants with live availability, images, vendor card."""
+        return Response(s.ProductDetailOut(product_detail_public(product_id=product_id)).data)

@@ -1,0 +1,382 @@
+"""v1 catalog: SPEC §8 step 4 shapes, the vendor back office (isolation on every
+endpoint), public listing with filters and cursor pages, query budgets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared_domain.accounts import services as accounts
+from shared_domain.catalog.models import Product
+from shared_domain.inventory.models import Stock
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    StaffFactory,
+    VendorFactory,
+    category_tree_fixture,
+    make_product,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def auth(user):
+    token = accounts.session_login(email=user.email, password=PASSWORD).tokens.access
+    return {"Authorization": f"Bearer {token}"}
+
+
+def send(client, method, path, user=None, body=None):
+    headers = auth(user) if user else {}
+    data = json.dumps(body) if body is not None else None
+    return getattr(client, method)(
+        path, data=data, content_type="application/json", headers=headers
+    )
+
+
+@pytest.fixture
+def tree():
+    return category_tree_fixture()
+
+
+SPEC_PRODUCT = {
+    "title": "Ankara Maxi Dress",
+    "description": "Flowing wax print",
+    "price": "25000.00",
+    "currency": "NGN",
+    "brand": "Ada Styles",
+    "variants": [{"sku": "AMD-RED-M", "size": "M", "colour": "red", "stock": 5}],
+}
+
+
+def test_spec_step_4_create_publish_set_stock(client, tree):
+    vendor = VendorFactory.create()
+    created = send(
+        client,
+        "post",
+        "/api/v1/vendor/products",
+        vendor,
+        {**SPEC_PRODUCT, "category": tree["Maxi"].pk},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft"
+    assert body["price"] == "25000.00"
+    assert body["currency"] == "NGN"
+    variant_id = body["variants"][0]["id"]
+    assert body["variants"][0] == {
+        "id": variant_id, "sku": "AMD-RED-M", "size": "M", "colour": "red", "colour_family": "red",
+        "price": "25000.00", "is_active": True, "available": 5, "in_stock": True,
+    }  # fmt: skip
+    published = send(client, "post", f"/api/v1/vendor/products/{body['id']}/publish", vendor)
+    assert (published.status_code, published.json()["status"]) == (200, "active")
+    stock = send(
+        client, "put", f"/api/v1/vendor/variants/{variant_id}/stock", vendor, {"quantity": 12}
+    )
+    assert stock.status_code == 200
+    assert stock.json() == {
+        "variant_id": variant_id,
+        "sku": "AMD-RED-M",
+        "quantity": 12,
+        "allocated": 0,
+        "available": 12,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"price": "-5"}, 400, "price"),
+        ({"price": "abc"}, 400, "price"),
+        ({"price": "99999999999999999"}, 400, "price"),
+        ({"category": 999999}, 400, "category"),
+        ({"category": "three"}, 400, "category"),
+        ({"variants": [{"sku": "X-1", "size": "Q", "colour": "red"}]}, 400, "variants.0.size"),
+        (
+            {"variants": [{"sku": "X-1", "size": "M", "colour": "red", "stock": -3}]},
+            400,
+            "variants.0.stock",
+        ),
+        (
+            {"variants": [{"sku": "X-1", "size": "M", "colour": "red", "stock": 10**9}]},
+            400,
+            "variants.0.stock",
+        ),
+        ({"title": "x" * 201}, 400, "title"),
+        ({"owner": 1}, 400, "owner"),
+    ],
+)
+def test_bad_product_inputs_are_400_and_write_nothing(client, tree, change, status, field):
+    vendor = VendorFactory.create()
+    response = send(
+        client,
+        "post",
+        "/api/v1/vendor/products",
+        vendor,
+        {**SPEC_PRODUCT, "category": tree["Maxi"].pk, **change},
+    )
+    assert response.status_code == status, response.content
+    assert field in response.json()["error"]["details"]
+    assert not Product.objects.exists()
+
+
+def test_duplicate_sku_is_409_sku_taken(client, tree):
+    vendor = VendorFactory.create()
+    send(
+        client,
+        "post",
+        "/api/v1/vendor/products",
+        vendor,
+        {**SPEC_PRODUCT, "category": tree["Maxi"].pk},
+    )
+    again = send(
+        client,
+        "post",
+        "/api/v1/vendor/products",
+        vendor,
+        {**SPEC_PRODUCT, "category": tree["Maxi"].pk},
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "sku_taken"
+    assert Product.objects.count() == 1
+
+
+def test_publish_without_category_lists_what_is_missing(client):
+    vendor = VendorFactory.create()
+    product = send(
+        client, "post", "/api/v1/vendor/products", vendor, {"title": "Bare", "price": "10.00"}
+    ).json()
+    response = send(client, "post", f"/api/v1/vendor/products/{product['id']}/publish", vendor)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "not_publishable"
+    assert set(error["details"]) == {"category", "variants"}
+
+
+def test_stock_below_allocated_is_409(client, tree):
+    vendor = VendorFactory.create()
+    product = make_product(
+        vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 5)]
+    )
+    variant = product.variants.get()
+    Stock.objects.filter(variant=variant).update(allocated=4)
+    response = send(
+        client, "put", f"/api/v1/vendor/variants/{variant.pk}/stock", vendor, {"quantity": 3}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "below_allocated"
+    for bad in (-1, "many", 2.5, None):
+        assert (
+            send(
+                client,
+                "put",
+                f"/api/v1/vendor/variants/{variant.pk}/stock",
+                vendor,
+                {"quantity": bad},
+            ).status_code
+            == 400
+        )
+
+
+def test_vendor_cannot_see_or_touch_another_vendors_product_on_any_endpoint(client, tree):
+    owner, intruder = VendorFactory.create(), VendorFactory.create()
+    product = make_product(
+        owner, title="Owned Dress", category=tree["Maxi"], variants=[("OD-1", "M", "red", 5)]
+    )
+    variant = product.variants.get()
+    image = product.images.create(url="https://img.example/1.jpg")
+    base = f"/api/v1/vendor/products/{product.pk}"
+    attempts = [
+        ("get", base, None),
+        ("patch", base, {"title": "Stolen"}),
+        ("post", f"{base}/publish", None),
+        ("post", f"{base}/archive", None),
+        ("get", f"{base}/variants", None),
+        ("post", f"{base}/variants", {"sku": "HACK-1", "size": "L", "colour": "red"}),
+        ("patch", f"{base}/variants/{variant.pk}", {"is_active": False}),
+        ("delete", f"{base}/variants/{variant.pk}", None),
+        ("get", f"{base}/images", None),
+        ("post", f"{base}/images", {"url": "https://evil.example/x.jpg"}),
+        ("post", f"{base}/images/reorder", {"order": [image.pk]}),
+        ("delete", f"{base}/images/{image.pk}", None),
+        ("put", f"/api/v1/vendor/variants/{variant.pk}/stock", {"quantity": 0}),
+    ]
+    for method, path, body in attempts:
+        response = send(client, method, path, intruder, body)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert response.json()["error"]["code"] == "not_found"
+    listed = send(client, "get", "/api/v1/vendor/products", intruder).json()["items"]
+    assert listed == []
+    product.refresh_from_db()
+    assert (product.title, product.status, product.images.count()) == ("Owned Dress", "active", 1)
+    assert variant.stock.quantity == 5
+
+
+def test_customers_and_anonymous_cannot_use_the_back_office(client):
+    customer = CustomerFactory.create()
+    assert send(client, "get", "/api/v1/vendor/products", customer).status_code == 403
+    assert (
+        send(client, "post", "/api/v1/vendor/products", customer, SPEC_PRODUCT).status_code == 403
+    )
+    assert send(client, "get", "/api/v1/vendor/products").status_code == 401
+
+
+def test_staff_can_read_and_fix_any_vendors_product(client, tree):
+    vendor, staff = VendorFactory.create(), StaffFactory.create()
+    product = make_product(
+        vendor, title="Typo Dresss", category=tree["Maxi"], variants=[("TD-1", "M", "red", 1)]
+    )
+    assert send(client, "get", f"/api/v1/vendor/products/{product.pk}", staff).status_code == 200
+    fixed = send(
+        client, "patch", f"/api/v1/vendor/products/{product.pk}", staff, {"title": "Typo Dress"}
+    )
+    assert fixed.json()["title"] == "Typo Dress"
+    assert send(client, "post", "/api/v1/vendor/products", staff, SPEC_PRODUCT).status_code == 403
+
+
+def test_vendor_list_filters_and_query_budget(client, tree, django_assert_max_num_queries):
+    vendor = VendorFactory.create()
+    for n in range(12):
+        make_product(vendor, title=f"Dress {n}", category=tree["Maxi"], variants=[(f"D-{n}", "M", "red", n)],
+                     publish=n % 2 == 0)  # fmt: skip
+    headers = auth(vendor)
+    # Authentication (user lookup) + category cache + the page query, whatever the page size.
+    with django_assert_max_num_queries(3):
+        response = client.get("/api/v1/vendor/products?status=draft", headers=headers)
+    items = response.json()["items"]
+    assert len(items) == 6
+    assert {i["status"] for i in items} == {"draft"}
+    assert items[0]["variant_count"] == 1
+    sku = client.get("/api/v1/vendor/products?q=d-3", headers=headers).json()["items"]
+    assert [i["title"] for i in sku] == ["Dress 3"]
+
+
+def test_variant_and_image_endpoints(client, tree):
+    vendor = VendorFactory.create()
+    product = make_product(
+        vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
+    )
+    base = f"/api/v1/vendor/products/{product.pk}"
+    added = send(
+        client,
+        "post",
+        f"{base}/variants",
+        vendor,
+        {"sku": "d-2", "size": "l", "colour": "Navy Blue", "stock": 4, "price": "27000.00"},
+    )
+    assert added.status_code == 201
+    assert (added.json()["sku"], added.json()["colour_family"], added.json()["price"]) == (
+        "D-2",
+        "blue",
+        "27000.00",
+    )
+    clash = send(
+        client, "post", f"{base}/variants", vendor, {"sku": "D-3", "size": "M", "colour": "red"}
+    )
+    assert (clash.status_code, clash.json()["error"]["code"]) == (409, "variant_exists")
+    off = send(client, "delete", f"{base}/variants/{added.json()['id']}", vendor)
+    assert off.json()["is_active"] is False
+    first = send(
+        client, "post", f"{base}/images", vendor, {"url": "https://img.example/1.jpg"}
+    ).json()
+    second = send(
+        client,
+        "post",
+        f"{base}/images",
+        vendor,
+        {"url": "https://img.example/2.jpg", "alt_text": "back"},
+    ).json()
+    order = send(
+        client, "post", f"{base}/images/reorder", vendor, {"order": [second["id"], first["id"]]}
+    )
+    assert [i["id"] for i in order.json()] == [second["id"], first["id"]]
+    assert send(client, "delete", f"{base}/images/{first['id']}", vendor).status_code == 204
+    assert send(client, "post", f"{base}/images", vendor, {"url": "ftp://nope"}).status_code == 400
+
+
+# ---------------------------------------------------------------------- public catalog
+@pytest.fixture
+def shop(tree):
+    vendor = VendorFactory.create()
+    products = [
+        make_product(vendor, title=f"Ankara Dress {n}", category=tree["Maxi"], price=f"{10000 + n * 1000}",
+                     variants=[(f"AD-{n}-M", "M", "red", n % 3), (f"AD-{n}-L", "L", "blue", 1)])
+        for n in range(7)
+    ]  # fmt: skip
+    make_product(
+        vendor,
+        title="Hidden Draft",
+        category=tree["Maxi"],
+        publish=False,
+        variants=[("HD-1", "M", "red", 1)],
+    )
+    return {"tree": tree, "vendor": vendor, "products": products}
+
+
+def test_categories_tree(client, shop):
+    tree = client.get("/api/v1/categories").json()["items"]
+    women = next(node for node in tree if node["name"] == "Women")
+    dresses = next(node for node in women["children"] if node["name"] == "Dresses")
+    assert [c["name"] for c in dresses["children"]] == ["Maxi"]
+
+
+def test_public_list_hides_drafts_and_filters(client, shop):
+    listed = client.get("/api/v1/products?page_size=100").json()
+    titles = [item["title"] for item in listed["items"]]
+    assert "Hidden Draft" not in titles
+    assert len(titles) == 7
+    cheap = client.get("/api/v1/products?max_price=12000&ordering=price").json()["items"]
+    assert [i["price"] for i in cheap] == ["10000.00", "11000.00", "12000.00"]
+    category = client.get(f"/api/v1/products?category={shop['tree']['Women'].slug}").json()[
+        "items"
+    ]
+    assert len(category) == 7
+    in_stock_m = client.get("/api/v1/products?size=M&in_stock=true").json()["items"]
+    assert all("M" in item["sizes_in_stock"] for item in in_stock_m)
+    assert len(in_stock_m) == 4  # n % 3 != 0 for n in 0..6
+
+
+def test_cursor_pages_cover_everything_once(client, shop):
+    seen, url = [], "/api/v1/products?page_size=3&ordering=price"
+    while url:
+        body = client.get(url).json()
+        seen += [item["id"] for item in body["items"]]
+        url = body["next"] and body["next"].replace("http://testserver", "")
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_public_list_query_budget_is_independent_of_page_size(
+    client, shop, django_assert_max_num_queries
+):
+    client.get("/api/v1/products?search=ankara+dress")  # warm caches
+    for size in (1, 7):
+        with django_assert_max_num_queries(1):
+            response = client.get(f"/api/v1/products?search=ankara+dress&page_size={size}")
+        assert len(response.json()["items"]) == size
+
+
+def test_list_search_bad_inputs(client, shop):
+    assert client.get("/api/v1/products?min_price=abc").status_code == 400
+    assert client.get("/api/v1/products?min_price=50&max_price=10").status_code == 400
+    assert client.get("/api/v1/products?category=nope").json()["error"]["details"] == {
+        "category": ["Unknown category."]
+    }
+    assert client.get("/api/v1/products?cursor=garbage").status_code == 400
+    assert client.get("/api/v1/products?ordering=cheapest").status_code == 400
+    huge = client.get("/api/v1/products?page_size=100000").json()
+    assert len(huge["items"]) <= 100
+    for q in ('"unclosed', "&&&", "x" * 5000, "<script>alert(1)</script>"):
+        response = client.get("/api/v1/products", {"search": q})
+        assert response.status_code == 200
+
+
+def test_public_detail_shows_live_availability_and_hides_drafts(client, shop):
+    product = shop["products"][1]
+    body = client.get(f"/api/v1/products/{product.pk}").json()
+    assert body["rating"] == {"average": None, "count": 0}
+    assert {v["sku"]: v["available"] for v in body["variants"]} == {"AD-1-M": 1, "AD-1-L": 1}
+    assert body["vendor"]["id"] == shop["vendor"].vendor_profile.pk
+    draft = Product.objects.get(title="Hidden Draft")
+    assert client.get(f"/api/v1/products/{draft.pk}").status_code == 404
+    assert client.get("/api/v1/products/999999").status_code == 404

@@ -1,0 +1,130 @@
+"""v2 search and product detail: SPEC §8 step 5 shape, facets, the same ranking as
+v1, limits, and errors."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from tests.factories import VendorFactory, category_tree_fixture, make_product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _shop():
+    tree = category_tree_fixture()
+    vendor = VendorFactory.create()
+    vendor.vendor_profile.store_name = "Ada Styles"
+    vendor.vendor_profile.save()
+    products = {
+        "maxi": make_product(vendor, title="Ankara Maxi Dress", category=tree["Maxi"], price="25000",
+                             variants=[("AMD-RED-M", "M", "red", 5), ("AMD-RED-L", "L", "red", 0)]),
+        "gown": make_product(vendor, title="Ankara Evening Dress", category=tree["Dresses"], price="60000",
+                             description="An ankara dress for evenings", variants=[("AED-M", "M", "gold", 0)]),
+        "shirt": make_product(vendor, title="Linen Shirt", category=tree["Shirts"], price="15000",
+                              variants=[("LS-M", "M", "blue", 3)]),
+    }  # fmt: skip
+    return tree, vendor, products
+
+
+@pytest.fixture
+async def shop():
+    return await sync_to_async(_shop)()
+
+
+async def test_spec_step_5_search_shape(async_client, shop):
+    _, vendor, products = shop
+    response = await async_client.get(
+        "/api/v2/products/search?q=ankara+dress&size=M&in_stock=true&limit=20"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    item = body["items"][0]
+    assert item["id"] == products["maxi"].pk
+    assert (item["title"], item["price"], item["currency"]) == (
+        "Ankara Maxi Dress",
+        "25000.00",
+        "NGN",
+    )
+    assert item["vendor"] == {
+        "id": vendor.vendor_profile.pk,
+        "name": "Ada Styles",
+        "slug": vendor.vendor_profile.slug,
+        "verified": False,
+    }
+    assert item["rating"] is None
+    assert item["sizes_in_stock"] == ["M"]
+    facets = body["facets"]
+    assert set(facets) == {"category", "size", "colour", "price", "vendor"}
+    assert facets["category"] == [
+        {"value": str(products["maxi"].category_id), "label": "Maxi", "count": 1}
+    ]
+    assert {f["value"]: f["count"] for f in facets["size"]} == {"M": 1}
+
+
+async def test_v1_and_v2_rank_the_same(async_client, client, shop):
+    v2 = (await async_client.get("/api/v2/products/search?q=ankara+dress")).json()["items"]
+    v1 = (await sync_to_async(client.get)("/api/v1/products?search=ankara+dress")).json()["items"]
+    assert [i["id"] for i in v2] == [i["id"] for i in v1]
+    # Both titles match; the evening dress also matches in its description.
+    assert [i["title"] for i in v2] == ["Ankara Evening Dress", "Ankara Maxi Dress"]
+
+
+async def test_limit_offset_and_total(async_client, shop):
+    first = (await async_client.get("/api/v2/products/search?sort=price&limit=2")).json()
+    second = (await async_client.get("/api/v2/products/search?sort=price&limit=2&offset=2")).json()
+    assert first["total"] == second["total"] == 3
+    assert [i["price"] for i in first["items"] + second["items"]] == [
+        "15000.00",
+        "25000.00",
+        "60000.00",
+    ]
+    beyond = (await async_client.get("/api/v2/products/search?limit=5&offset=50")).json()
+    assert (beyond["items"], beyond["total"]) == ([], 3)
+    capped = (await async_client.get("/api/v2/products/search?limit=100000")).json()
+    assert capped["limit"] == 100
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=999999", "offset"),
+        ("min_price=cheap", "min_price"),
+        ("min_price=500&max_price=100", "min_price"),
+        ("sort=cheapest", "sort"),
+        ("category=nope", "category"),
+        ("in_stock=perhaps", "in_stock"),
+    ],
+)
+async def test_bad_search_parameters_are_400(async_client, shop, query, field):
+    response = await async_client.get(f"/api/v2/products/search?{query}")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert field in error["details"]
+
+
+@pytest.mark.parametrize("q", ['"unclosed', "&&&", "x" * 4000, "'; DROP TABLE catalog_product;--"])
+async def test_odd_queries_are_safe(async_client, shop, q):
+    response = await async_client.get("/api/v2/products/search", {"q": q})
+    assert response.status_code == 200
+    assert response.json()["total"] >= 0
+
+
+async def test_detail_with_live_availability(async_client, shop):
+    _, _, products = shop
+    body = (await async_client.get(f"/api/v2/products/{products['maxi'].pk}")).json()
+    assert body["rating"] == {"average": None, "count": 0}
+    assert {v["sku"]: (v["available"], v["in_stock"]) for v in body["variants"]} == {
+        "AMD-RED-M": (5, True),
+        "AMD-RED-L": (0, False),
+    }
+    assert body["vendor"]["name"] == "Ada Styles"
+    assert body["category"]["name"] == "Maxi"
+    missing = await async_client.get("/api/v2/products/999999")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert (await async_client.get("/api/v2/products/abc")).status_code in (400, 404)
