@@ -6,8 +6,8 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
 from shared_domain.accounts.models import VendorProfile
@@ -92,15 +92,24 @@ class Product(models.Model):
             GinIndex(fields=["search_vector"], name="product_search_gin"),
             models.Index(fields=["status", "category"], name="product_status_category_idx"),
             models.Index(fields=["status", "vendor"], name="product_status_vendor_idx"),
-            models.Index(fields=["status", "base_price", "id"], name="product_status_price_idx"),
-            models.Index(
-                fields=["status", "-published_at", "-id"], name="product_status_newest_idx"
-            ),
-            models.Index(
-                fields=["status", "-rating_avg", "-id"], name="product_status_rating_idx"
-            ),
             models.Index(Upper("brand"), "status", name="product_brand_upper_idx"),
             models.Index(fields=["vendor", "status", "-id"], name="product_vendor_list_idx"),
+            # One per sort order of the shop, over products on sale only.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                name="product_active_newest_idx",
+                condition=Q(status="active"),
+            ),
+            models.Index(
+                "base_price", "id", name="product_active_price_idx", condition=Q(status="active")
+            ),
+            models.Index(
+                Coalesce("rating_avg", Value(Decimal(-1))).desc(),
+                F("id").desc(),
+                name="product_active_rating_idx",
+                condition=Q(status="active"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(base_price__gt=0), name="product_price_positive"),

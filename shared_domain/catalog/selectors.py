@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -351,7 +353,7 @@ def _ordering(sort: str) -> list[Any]:
         "relevance": [F("score").desc(), F("id").desc()],
         "price": [F("base_price").asc(), F("id").asc()],
         "-price": [F("base_price").desc(), F("id").desc()],
-        "newest": [F("published_at").desc(nulls_last=True), F("id").desc()],
+        "newest": [F("published_at").desc(), F("id").desc()],
         "rating": [F("rating_sort").desc(), F("id").desc()],
     }[sort]
 
@@ -360,15 +362,20 @@ def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     active = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True).order_by(
         "position", "id"
     )
-    return qs.select_related("vendor", "category").annotate(
-        card_sizes=ArraySubquery(active.filter(in_stock_q()).values("size")),
-        card_colours=ArraySubquery(active.values("colour_family")),
-        card_image=Subquery(
-            ProductImage.objects.filter(product=OuterRef("pk"))
-            .order_by("position", "id")
-            .values("url")[:1]
-        ),
-        rating_sort=Coalesce(F("rating_avg"), Value(Decimal(-1))),
+    # Cards need neither the long text nor the search vector: do not ship them.
+    return (
+        qs.select_related("vendor", "category")
+        .defer("search_vector", "description", "attributes", "vendor__description")
+        .annotate(
+            card_sizes=ArraySubquery(active.filter(in_stock_q()).values("size")),
+            card_colours=ArraySubquery(active.values("colour_family")),
+            card_image=Subquery(
+                ProductImage.objects.filter(product=OuterRef("pk"))
+                .order_by("position", "id")
+                .values("url")[:1]
+            ),
+            rating_sort=Coalesce(F("rating_avg"), Value(Decimal(-1))),
+        )
     )
 
 
@@ -480,7 +487,16 @@ def product_search_keyset(params: SearchParams, *, limit: int, cursor: str | Non
 def product_facets(params: SearchParams) -> Facets:
     """Counts of the matching products by category, size, colour, price band and vendor
     (sizes and colours count products with such an active variant; in stock when
-    in_stock is asked). One query."""
+    in_stock is asked). One query, cached for FACETS_CACHE_SECONDS: counts may lag
+    that long behind stock changes, the items of a search never do."""
+    ttl = settings.FACETS_CACHE_SECONDS
+    if ttl <= 0:
+        return _compute_facets(params)
+    key = "catalog:facets:v1:" + hashlib.sha256(repr(params).encode()).hexdigest()
+    return cached(key, lambda: _compute_facets(params), timeout=ttl)
+
+
+def _compute_facets(params: SearchParams) -> Facets:
     sku_id = _sku_product_id(params.q) if params.q else None
     base = _filtered(params, sku_product_id=sku_id).values(
         "id", "category_id", "vendor_id", "base_price"

@@ -302,6 +302,10 @@ MAILERS = {
     }
 }
 
+# ------------------------------------------------------------------ catalog
+# Search facet counts are cached this long (0 disables); items are never cached.
+FACETS_CACHE_SECONDS = env_int("FACETS_CACHE_SECONDS", 30, minimum=0)
+
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES

@@ -130,3 +130,15 @@ def test_a_task_is_enqueued_and_completed_by_the_real_worker(stack, e2e_env):
         'fashionistar_tasks_succeeded_total{queue="default",task="shared_domain.common.tasks.ping"}'
         in metrics
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/healthz", "/api/v2/healthz", "/api/v2/docs", "/api/v1/docs/"]
+)
+def test_security_headers_on_both_services(ingress, path):
+    headers = ingress.get(path).headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["cross-origin-opener-policy"] == "same-origin"

@@ -245,3 +245,22 @@ def test_stock_changes_show_in_results_at_once(catalog):
     assert search(q="linen", in_stock=True).total == 1
     services.product_archive(product=catalog["shirt"])
     assert search(q="linen").total == 0
+
+
+def test_facets_are_cached_briefly_and_survive_redis_outages(catalog, settings, redis_db):
+    from shared_domain.common.redis import reset_clients
+
+    settings.FACETS_CACHE_SECONDS = 30
+    before = {f.value: f.count for f in product_facets(SearchParams()).size}
+    make_product(catalog["ada"], title="Another Maxi", category=catalog["tree"]["Maxi"],
+                 variants=[("AM-S", "S", "red", 1)])  # fmt: skip
+    cached = {f.value: f.count for f in product_facets(SearchParams()).size}
+    assert cached == before  # served from the cache within its lifetime
+    assert ids(search(q="another maxi"))  # items are never cached
+    # Django resets its cache handlers when CACHES changes.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    reset_clients()
+    fresh = {f.value: f.count for f in product_facets(SearchParams()).size}
+    assert fresh["S"] == before["S"] + 1  # Redis down: computed, not a 500

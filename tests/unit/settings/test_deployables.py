@@ -95,10 +95,26 @@ def test_debug_is_off_by_default():
     assert json.loads(_load("async_service").stdout)["debug"] is False
 
 
-def test_async_service_runs_no_sync_only_middleware():
-    settings_module = importlib.import_module("async_service.settings")
+def test_async_service_runs_every_middleware_natively_on_the_event_loop():
+    """Async-capable is not enough: Django's MiddlewareMixin runs its hooks on a
+    thread in ASGI. Every v2 middleware must have its own coroutine path."""
+    from django.utils.deprecation import MiddlewareMixin
     from django.utils.module_loading import import_string
 
+    settings_module = importlib.import_module("async_service.settings")
     for dotted in settings_module.MIDDLEWARE:
         middleware = import_string(dotted)
         assert getattr(middleware, "async_capable", False), f"{dotted} is sync-only"
+        if issubclass(middleware, MiddlewareMixin):
+            assert middleware.__acall__ is not MiddlewareMixin.__acall__, f"{dotted} hops threads"
+
+
+def test_silencing_django_security_checks_needs_the_equivalents(settings):
+    from shared_domain.common.checks import silenced_security_checks_have_equivalents
+
+    settings.SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W003"]
+    settings.MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
+    errors = silenced_security_checks_have_equivalents()
+    assert {e.id for e in errors} == {"fashionistar.E001", "fashionistar.E002"}
+    settings.MIDDLEWARE = ["async_service.middleware.AsyncSecurityMiddleware"]
+    assert silenced_security_checks_have_equivalents() == []
