@@ -18,30 +18,29 @@ def _minutes() -> int:
     return max(1, settings.OTP_TTL_SECONDS // 60)
 
 
+def _deliver_code(user: User, *, purpose: str, template: str) -> None:
+    code = one_time_code_issue(user=user, purpose=purpose)
+    email_send(
+        to=user.email,
+        template=template,
+        context={"code": code, "name": user.full_name, "minutes": _minutes()},
+    )
+
+
 @app_task(queue="emails", max_retries=5)
 def deliver_verification_code(*, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
-    if user.email_verified or not user.is_active:
-        return
-    code = one_time_code_issue(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
-    email_send(
-        to=user.email,
-        template="verification_code",
-        context={"code": code, "name": user.full_name, "minutes": _minutes()},
-    )
+    if user.is_active and not user.email_verified:
+        _deliver_code(user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL, template="verification_code")
 
 
 @app_task(queue="emails", max_retries=5)
 def deliver_password_reset_code(*, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
-    if not user.is_active:
-        return
-    code = one_time_code_issue(user=user, purpose=OneTimeCode.Purpose.PASSWORD_RESET)
-    email_send(
-        to=user.email,
-        template="password_reset_code",
-        context={"code": code, "name": user.full_name, "minutes": _minutes()},
-    )
+    if user.is_active:
+        _deliver_code(
+            user, purpose=OneTimeCode.Purpose.PASSWORD_RESET, template="password_reset_code"
+        )
 
 
 @app_task(queue="emails", max_retries=5)

@@ -383,6 +383,10 @@ def _unique(values: Sequence[str] | None) -> list[str]:
     return list(dict.fromkeys(values or ()))
 
 
+def _category_ref(category: Category | None) -> Ref | None:
+    return Ref(category.pk, category.name, category.slug) if category else None
+
+
 def _vendor_card(vendor: VendorProfile) -> VendorCard:
     return VendorCard(
         id=vendor.pk, name=vendor.store_name, slug=vendor.slug, verified=vendor.verified
@@ -390,7 +394,6 @@ def _vendor_card(vendor: VendorProfile) -> VendorCard:
 
 
 def _card(product: Any) -> ProductCard:
-    category = product.category
     return ProductCard(
         id=product.pk,
         title=product.title,
@@ -399,7 +402,7 @@ def _card(product: Any) -> ProductCard:
         currency=product.currency,
         brand=product.brand,
         department=product.department,
-        category=Ref(category.pk, category.name, category.slug) if category else None,
+        category=_category_ref(product.category),
         vendor=_vendor_card(product.vendor),
         rating=product.rating_avg,
         rating_count=product.rating_count,
@@ -612,7 +615,6 @@ def _detail(product: Product) -> ProductDetail:
                 in_stock=variant.is_active and available > 0,
             )
         )
-    category = product.category
     return ProductDetail(
         id=product.pk,
         title=product.title,
@@ -625,7 +627,7 @@ def _detail(product: Product) -> ProductDetail:
         currency=product.currency,
         size_system=product.size_system,
         attributes=product.attributes,
-        category=Ref(category.pk, category.name, category.slug) if category else None,
+        category=_category_ref(product.category),
         vendor=_vendor_card(product.vendor),
         rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
         variants=variants,
