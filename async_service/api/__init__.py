@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from async_service.api import accounts, catalog, health, tasks
-from async_service.api.errors import JsonParser, install_exception_handlers
+from async_service.api.errors import CompactJSONRenderer, JsonParser, install_exception_handlers
 
 api = NinjaAPI(
     title="Fashionistar API v2",
@@ -16,6 +16,7 @@ api = NinjaAPI(
     ),
     urls_namespace="v2",
     parser=JsonParser(),
+    renderer=CompactJSONRenderer(),
     openapi_url="/openapi.json",
     docs_url="/docs",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,11 +13,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
 from shared_domain.common.http import domain_error_response, json_error_response
 
 _JSON_TYPES = ("application/json",)
+
+
+class CompactJSONRenderer(JSONRenderer):
+    """The same bytes as v1: no spaces after separators, non-ASCII kept as is."""
+
+    json_dumps_params: Mapping[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 
 
 class UnsupportedMediaType(Exception):

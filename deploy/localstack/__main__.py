@@ -44,31 +44,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         ingress=args.port, sync=args.port + 1, async_=args.port + 2, worker=args.port + 3
     )
     started = time.monotonic()
-    stack: AppStack | None = None
     try:
         with backing_services(purpose="run") as backing:
-            env = {**os.environ, **backing, "APP_ENV": os.environ.get("APP_ENV", "development")}
-            print("Applying migrations...", flush=True)
-            manage(["migrate", "--noinput", "-v", "0"], env=env)
-            print("Loading demo data (first start only)...", flush=True)
-            manage(["seed_demo", "--if-empty"], env=env)
-            stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
-            stack.start()
-            _print_urls(ports, backing, time.monotonic() - started)
-            while (dead := stack.dead()) is None:
-                time.sleep(0.5)
-            print(f"{dead.name} exited with {dead.exited()}; stopping everything.", flush=True)
-            return 1
+            # The servers stop inside this block: the databases they use stop after them.
+            return _serve(ports, backing, started)
+    except _Stop:
+        return 0  # stopped before the servers were up
+    finally:
+        PID_FILE.unlink(missing_ok=True)
+        print("Stopped.", flush=True)
+
+
+def _serve(ports: Ports, backing: dict[str, str], started: float) -> int:
+    env = {**os.environ, **backing, "APP_ENV": os.environ.get("APP_ENV", "development")}
+    stack: AppStack | None = None
+    try:
+        print("Applying migrations...", flush=True)
+        manage(["migrate", "--noinput", "-v", "0"], env=env)
+        print("Loading demo data (first start only)...", flush=True)
+        manage(["seed_demo", "--if-empty"], env=env)
+        stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
+        stack.start()
+        _print_urls(ports, backing, time.monotonic() - started)
+        while (dead := stack.dead()) is None:
+            time.sleep(0.5)
+        print(f"{dead.name} exited with {dead.exited()}; stopping everything.", flush=True)
+        return 1
     except _Stop as stop:
         print(f"\n{stop}: stopping...", flush=True)
         return 0
     finally:
-        # A second Ctrl-C while stopping kills instead of waiting.
+        # A second Ctrl-C while stopping kills instead of waiting; SIGTERM waits.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if stack is not None:
             stack.stop()
-        PID_FILE.unlink(missing_ok=True)
-        print("Stopped.", flush=True)
 
 
 def _print_urls(ports: Ports, backing: dict[str, str], seconds: float) -> None:

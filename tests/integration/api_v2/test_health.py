@@ -53,7 +53,19 @@ async def test_openapi_document_and_docs_page(async_client):
     schema = await async_client.get("/api/v2/openapi.json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    assert {"/api/v2/healthz", "/api/v2/readyz"} <= set(paths)
+    assert {
+        "/api/v2/healthz",
+        "/api/v2/readyz",
+        "/api/v2/auth/login",
+        "/api/v2/auth/refresh",
+        "/api/v2/me",
+        "/api/v2/tasks/{task_id}",
+        "/api/v2/products/search",
+        "/api/v2/products/{product_id}",
+    } <= set(paths)
+    login = paths["/api/v2/auth/login"]["post"]
+    assert {"200", "400", "401", "429"} <= set(login["responses"])
+    assert "requestBody" in login
     docs = await async_client.get("/api/v2/docs")
     assert docs.status_code == 200
     html = docs.content.decode()
