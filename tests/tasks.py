@@ -71,3 +71,14 @@ def slow_lane(label: str) -> str:
 @app_task(queue="default")
 def tick() -> str:
     return "tick"
+
+
+@app_task(queue="default", max_retries=0)
+def unstorable() -> str:
+    """Returns text PostgreSQL refuses to store (a NUL character)."""
+    return "nul \x00 inside"
+
+
+@app_task(queue="default", max_retries=1)
+def retried_once(*, label: str) -> None:
+    raise ConnectionError(f"{label} is still down")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Protocol
 
 
@@ -13,7 +14,7 @@ class RunnableWorker(Protocol):
 
     def install_signal_handlers(self) -> None: ...
 
-    def run(self) -> None: ...
+    def run(self) -> int: ...
 
     def is_alive(self, *, stale_after: float) -> bool: ...
 
@@ -45,7 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--health-port", type=int, default=settings.WORKER_HEALTH_PORT, help="0 disables it"
     )
-    parser.add_argument("--worker-id", default=None)
+    parser.add_argument(
+        "--worker-id",
+        default=None,
+        help="a fixed id (at most 64 characters; default: hostname-pid-random). Tasks "
+        "still RUNNING under it are taken to be left by a dead earlier run and handed back",
+    )
     parser.add_argument("--max-tasks", type=int, default=None, help="exit after N tasks")
     args = parser.parse_args(argv)
 
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.concurrency < 1:
         parser.error("--concurrency must be at least 1")
+    if args.worker_id is not None and not 0 < len(args.worker_id) <= 64:
+        parser.error("--worker-id must be 1 to 64 characters")
 
     if settings.TASKS_BACKEND == "rq":
         from worker_service.rq_runner import RQWorkerProcess
@@ -86,11 +94,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         server.start_in_background()
     try:
-        worker.run()
+        status = worker.run()
     finally:
         if server is not None:
             server.shutdown()
             server.server_close()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

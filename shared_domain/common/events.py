@@ -85,10 +85,6 @@ class EventBus:
         if handler not in self._handlers[event_class]:
             self._handlers[event_class].append(handler)
 
-    def unsubscribe(self, event_class: type[Event], handler: Handler) -> None:
-        if handler in self._handlers.get(event_class, []):
-            self._handlers[event_class].remove(handler)
-
     def handlers_for(self, event: Event) -> list[Handler]:
         found: list[Handler] = []
         for klass in type(event).__mro__:
@@ -156,6 +152,5 @@ class EventBus:
 
 bus = EventBus()
 subscribe = bus.subscribe
-unsubscribe = bus.unsubscribe
 publish = bus.publish
 apublish = bus.apublish

@@ -52,14 +52,15 @@ class TaskLink(models.Model):
 
 
 class DeadLetter(models.Model):
-    """A task that failed for good: retries exhausted, a permanent error, or workers
-    kept dying while running it. Staff can re-drive it (admin action or
-    `manage.py redrive_dead_letters`)."""
+    """A task that failed for good: retries exhausted, a permanent error, workers kept
+    dying while running it, or its retry could not be enqueued. Staff can re-drive it
+    (admin action or `manage.py redrive_dead_letters`)."""
 
     class Reason(models.TextChoices):
         EXHAUSTED = "exhausted", "Retries exhausted"
         PERMANENT = "permanent", "Permanent error"
         CRASHED = "crashed", "Worker died repeatedly"
+        RETRY_FAILED = "retry_failed", "Retry could not be enqueued"
 
     task_path = models.CharField(max_length=255)
     queue_name = models.CharField(max_length=32)

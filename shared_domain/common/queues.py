@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -106,7 +107,6 @@ def reap_stale_tasks(*, now: datetime | None = None) -> int:
     from django_tasks_db.models import DBTaskResult
 
     from shared_domain.common.models import WorkerHeartbeat
-    from shared_domain.common.tasking import META_KWARG, dead_letter_record
 
     now = now or timezone.now()
     lease = timedelta(seconds=settings.WORKER_LEASE_SECONDS)
@@ -126,36 +126,60 @@ def reap_stale_tasks(*, now: datetime | None = None) -> int:
             owner = task.worker_ids[-1] if task.worker_ids else None
             if owner in live:
                 continue  # a slow task of a healthy worker
-            if len(task.worker_ids) > settings.TASK_MAX_RECLAIMS:
-                error = RuntimeError(
-                    f"worker {owner} stopped while running this task "
-                    f"({len(task.worker_ids)} workers died running it)"
-                )
-                task.set_failed(error)
-                meta = task.args_kwargs.get("kwargs", {}).get(META_KWARG) or {}
-                dead_letter_record(
-                    task_path=task.task_path,
-                    queue_name=task.queue_name,
-                    args=task.args_kwargs.get("args", []),
-                    kwargs=task.args_kwargs.get("kwargs", {}),
-                    root_task_id=meta.get("root_id") or str(task.id),
-                    last_task_id=str(task.id),
-                    attempts=int(meta.get("attempt") or 1),
-                    reason="crashed",
-                    exc=error,
-                    request_id=meta.get("request_id"),
-                )
-                continue
-            task.status = TaskResultStatus.READY
-            task.started_at = None
-            task.save(update_fields=["status", "started_at"])
-            metrics.TASKS_RECOVERED.labels(task.queue_name).inc()
-            logger.warning(
-                "task %s handed back to %s: worker %s stopped while running it",
-                task.id,
-                task.queue_name,
-                owner,
-                extra={"task": task.task_path, "queue": task.queue_name},
-            )
-            recovered += 1
+            recovered += _hand_back(task, owner)
     return recovered
+
+
+def release_tasks_of(*, worker_id: str) -> int:
+    """Hand back the tasks RUNNING under `worker_id` now, at once.
+
+    For a worker starting under a fixed id (`--worker-id`): tasks RUNNING under that id
+    belong to an earlier process with the same id, which is dead. Waiting for the lease
+    would not help, since the new process renews that same lease. Returns how many
+    tasks were handed back (dead-lettered ones not counted, as in `reap_stale_tasks`).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    recovered = 0
+    with transaction.atomic():
+        running = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+            status=TaskResultStatus.RUNNING, worker_ids__contains=[worker_id]
+        )
+        for task in running:
+            if task.worker_ids[-1] == worker_id:
+                recovered += _hand_back(task, worker_id)
+    return recovered
+
+
+def _hand_back(task: Any, owner: str | None) -> int:
+    """Set a task whose worker died READY again (1), or fail and dead-letter it once
+    more than TASK_MAX_RECLAIMS workers died running it (0)."""
+    from shared_domain.common.tasking import dead_letter_crashed
+
+    if len(task.worker_ids) > settings.TASK_MAX_RECLAIMS:
+        error = RuntimeError(
+            f"worker {owner} stopped while running this task "
+            f"({len(task.worker_ids)} workers died running it)"
+        )
+        task.set_failed(error)
+        dead_letter_crashed(
+            task_id=str(task.id),
+            task_path=task.task_path,
+            queue_name=task.queue_name,
+            args=task.args_kwargs.get("args", []),
+            kwargs=task.args_kwargs.get("kwargs", {}),
+            exc=error,
+        )
+        return 0
+    task.status = TaskResultStatus.READY
+    task.started_at = None
+    task.save(update_fields=["status", "started_at"])
+    metrics.TASKS_RECOVERED.labels(task.queue_name).inc()
+    logger.warning(
+        "task %s handed back to %s: worker %s stopped while running it",
+        task.id,
+        task.queue_name,
+        owner,
+        extra={"task": task.task_path, "queue": task.queue_name},
+    )
+    return 1

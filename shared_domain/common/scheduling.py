@@ -1,10 +1,12 @@
 """Periodic jobs: declared in `shared_domain.schedule.SCHEDULE`, fired by the scheduler
-loop that every worker process runs (worker_service).
+loop that every worker process runs (worker_service), which sleeps until the next tick
+of any job (`seconds_until_next_tick`).
 
-Only one process fires at a time (a PostgreSQL advisory lock per pass), and each job
-remembers the last cron tick it fired for (`ScheduleState`, locked per pass), so a
-tick fires exactly once however many schedulers run, and a scheduler that was down
-fires a missed tick once when it comes back (ticks that were skipped are coalesced).
+Only one process runs a pass at a time (a PostgreSQL advisory lock held for the pass's
+transaction), and each job remembers the last cron tick it fired for
+(`ScheduleState`), so a tick fires exactly once however many schedulers run, and a
+scheduler that was down fires a missed tick once when it comes back (ticks that were
+skipped are coalesced).
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class PeriodicJob:
         tick: datetime = croniter(self.cron, now + timedelta(microseconds=1)).get_prev(datetime)
         return tick
 
+    def next_tick(self, now: datetime) -> datetime:
+        """The first tick after `now`."""
+        tick: datetime = croniter(self.cron, now).get_next(datetime)
+        return tick
+
 
 def configured_jobs() -> tuple[PeriodicJob, ...]:
     jobs: Iterable[PeriodicJob] = import_string(settings.PERIODIC_JOBS)
@@ -59,13 +66,14 @@ def run_due_jobs(
     jobs = tuple(jobs if jobs is not None else configured_jobs())
     fired: list[str] = []
     with transaction.atomic():
+        # The only writer of ScheduleState is this pass, and the advisory lock lets one
+        # pass run at a time, so the rows need no row locks. A scheduler that finds the
+        # lock taken skips its pass instead of queueing behind it.
         if not try_advisory_xact_lock(SCHEDULER_LOCK):
             return fired  # another scheduler is in its pass right now
         states = {
             state.name: state
-            for state in ScheduleState.objects.select_for_update().filter(
-                name__in=[job.name for job in jobs]
-            )
+            for state in ScheduleState.objects.filter(name__in=[job.name for job in jobs])
         }
         for job in jobs:
             tick = job.latest_tick(now)
@@ -84,3 +92,15 @@ def run_due_jobs(
             metrics.SCHEDULED_JOBS_FIRED.labels(job.name).inc()
             fired.append(job.name)
     return fired
+
+
+def seconds_until_next_tick(
+    *, jobs: Iterable[PeriodicJob], now: datetime | None = None, at_most: float
+) -> float:
+    """How long a scheduler may sleep before a pass has something to fire: until the
+    first next tick of any job, capped at `at_most` seconds."""
+    now = now or timezone.now()
+    ticks = [job.next_tick(now) for job in jobs]
+    if not ticks:
+        return at_most
+    return max(0.0, min(at_most, (min(ticks) - now).total_seconds()))

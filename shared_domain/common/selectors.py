@@ -45,18 +45,22 @@ def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
     do not exist, it is not found."""
     if not _TASK_ID.match(task_id):
         raise NotFound("No such task.")
-    link = TaskLink.objects.filter(task_id=task_id).first()
-    root_id = link.root_id if link is not None else task_id
-    root = (
-        link
-        if link is not None and link.task_id == root_id
-        else (TaskLink.objects.filter(task_id=root_id).first())
+    root_id = (
+        TaskLink.objects.filter(task_id=task_id).values_list("root_id", flat=True).first()
+        or task_id
     )
+    # Every attempt of the logical task (a handful of rows), latest first: the root's
+    # row says who owns it, the first row which attempt to report.
+    lineage = list(
+        TaskLink.objects.filter(root_id=root_id)
+        .order_by("-attempt")
+        .values_list("task_id", "attempt", "owner_id")
+    )
+    owners = [owner for linked_id, _, owner in lineage if linked_id == root_id]
     is_staff = bool(getattr(user, "is_platform_staff", False))
-    if not is_staff and (root is None or root.owner_id != user.pk):
+    if not is_staff and (not owners or owners[0] != user.pk):
         raise NotFound("No such task.")
-    latest = TaskLink.objects.filter(root_id=root_id).order_by("-attempt").first()
-    latest_id = latest.task_id if latest is not None else root_id
+    latest_id, attempt = (lineage[0][0], lineage[0][1]) if lineage else (root_id, 1)
     try:
         result = default_task_backend.get_result(latest_id)
     except _MISSING:
@@ -69,7 +73,7 @@ def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
         id=root_id,
         task=result.task.name,
         status=status,
-        attempt=latest.attempt if latest is not None else 1,
+        attempt=attempt,
         enqueued_at=result.enqueued_at,
         started_at=result.started_at,
         finished_at=result.finished_at,

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 
 from shared_domain.common.errors import Conflict, NotFound
 from shared_domain.common.models import DeadLetter
-from shared_domain.common.tasking import META_KWARG, AppTask, TaskMeta
+from shared_domain.common.tasking import META_KWARG, AppTask, TaskMeta, enqueue_linked
 
 
 class AlreadyRedriven(Conflict):
@@ -19,7 +19,9 @@ class AlreadyRedriven(Conflict):
 @transaction.atomic
 def dead_letter_redrive(*, dead_letter_id: int, by_user_id: int | None = None) -> str:
     """Enqueue the dead task again, with its original arguments and a fresh retry
-    budget. Returns the new task id. A letter is re-driven at most once."""
+    budget, as the next attempt of the same logical task (so its status, read by the
+    original id, follows it). Returns the new task id. A letter is re-driven at most
+    once."""
     letter = DeadLetter.objects.select_for_update().filter(pk=dead_letter_id).first()
     if letter is None:
         raise NotFound(f"No dead letter {dead_letter_id}.")
@@ -28,9 +30,17 @@ def dead_letter_redrive(*, dead_letter_id: int, by_user_id: int | None = None) -
     task = import_string(letter.task_path)
     if isinstance(task, AppTask):
         task = task.using(queue_name=letter.queue_name)
-    meta = TaskMeta(request_id=letter.request_id or None)
+    attempt = letter.attempts + 1
+    meta = TaskMeta(
+        request_id=letter.request_id or None,
+        attempt=attempt,
+        root_id=letter.root_task_id,
+        first_attempt=attempt,
+    )
     kwargs = {**letter.kwargs, META_KWARG: meta.as_kwarg()}
-    result = task.enqueue(*letter.args, **kwargs)
+    result = enqueue_linked(
+        task, letter.args, kwargs, root_id=letter.root_task_id, attempt=attempt
+    )
     letter.redriven_at = timezone.now()
     letter.redriven_task_id = str(result.id)
     letter.redriven_by_id = by_user_id

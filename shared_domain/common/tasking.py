@@ -16,8 +16,10 @@ On top of `django.tasks` this gives every task:
   (`TASK_RETRY_BASE_DELAY` doubles per attempt) up to `max_retries` times. Errors that
   cannot heal (`PermanentTaskError`, `ObjectDoesNotExist`, or the task's own
   `permanent=`) are not retried. The attempt number is passed to tasks that take an
-  `attempt` keyword argument (and is in `context.task_attempt`);
-- a `DeadLetter` once it has failed for good, which staff can re-drive;
+  `attempt` keyword argument (and is in `context.task_attempt`). Each retry is linked
+  to the first run (`TaskLink`) in the same step as it is enqueued;
+- a `DeadLetter` once it has failed for good (or its retry could not be enqueued),
+  which staff can re-drive;
 - Prometheus counters per queue and task (enqueued, started, succeeded, failed,
   retried, dead-lettered) and a duration histogram.
 
@@ -26,6 +28,7 @@ Tasks are at-least-once: keep them idempotent (see `shared_domain.common.idempot
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import logging
@@ -37,7 +40,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connections, transaction
+from django.db import transaction
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, Task, TaskContext, task_backends
 from django.tasks.base import DEFAULT_TASK_PRIORITY
 from django.utils import timezone
@@ -52,7 +55,8 @@ T = TypeVar("T")
 # Reserved keyword argument that carries our metadata (request id, attempt, lineage)
 # through any backend's storage. Stripped before the task function is called.
 META_KWARG = "_fs_meta"
-# Wakes idle database workers the moment a task is committed (see worker_service).
+# Wakes idle database workers when a task becomes ready to run now: a trigger on the
+# task table NOTIFYs this channel (migration common 0004); worker_service LISTENs.
 NOTIFY_CHANNEL = "fashionistar_tasks"
 
 
@@ -66,22 +70,43 @@ DEFAULT_PERMANENT: tuple[type[BaseException], ...] = (PermanentTaskError, Object
 @dataclasses.dataclass(frozen=True)
 class TaskMeta:
     request_id: str | None = None
+    # This run's number in the life of the logical task (1 = the first run).
     attempt: int = 1
     root_id: str | None = None
+    # The attempt this run's retry budget started at: 1, or the attempt a re-drive
+    # started (a re-driven task gets a fresh budget but keeps counting attempts).
+    first_attempt: int = 1
+
+    @property
+    def retries_used(self) -> int:
+        return self.attempt - self.first_attempt
 
     def as_kwarg(self) -> dict[str, Any]:
-        return {"request_id": self.request_id, "attempt": self.attempt, "root_id": self.root_id}
+        return {
+            "request_id": self.request_id,
+            "attempt": self.attempt,
+            "root_id": self.root_id,
+            "first_attempt": self.first_attempt,
+        }
+
+    @classmethod
+    def read(cls, kwargs: Mapping[str, Any]) -> TaskMeta:
+        raw = kwargs.get(META_KWARG)
+        if not isinstance(raw, Mapping):
+            return cls()
+        attempt = int(raw.get("attempt") or 1)
+        return cls(
+            request_id=raw.get("request_id"),
+            attempt=attempt,
+            root_id=raw.get("root_id"),
+            first_attempt=min(attempt, int(raw.get("first_attempt") or 1)),
+        )
 
     @classmethod
     def pop_from(cls, kwargs: dict[str, Any]) -> TaskMeta:
-        raw = kwargs.pop(META_KWARG, None)
-        if not isinstance(raw, Mapping):
-            return cls()
-        return cls(
-            request_id=raw.get("request_id"),
-            attempt=int(raw.get("attempt") or 1),
-            root_id=raw.get("root_id"),
-        )
+        meta = cls.read(kwargs)
+        kwargs.pop(META_KWARG, None)
+        return meta
 
 
 def retry_delay(attempt: int, base: float | None = None) -> float:
@@ -125,10 +150,6 @@ class AppTask(Task):
 
 def _after_enqueue(task: Task) -> None:
     metrics.TASKS_ENQUEUED.labels(task.queue_name, task.module_path).inc()
-    if is_database_backend(task.get_backend()):
-        # NOTIFY is transactional too: delivered only if the enqueuing transaction commits.
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, task.queue_name])
 
 
 def app_task(
@@ -145,7 +166,7 @@ def app_task(
         wants_attempt = "attempt" in inspect.signature(fn).parameters
 
         def run(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
-            return _run_attempt(task_obj(), context, fn, wants_attempt, args, kwargs)
+            return _run_attempt(created, context, fn, wants_attempt, args, kwargs)
 
         # The task is imported by workers from `module.qualname`: make the wrapper look
         # like the function it wraps (but keep its own signature, which takes context).
@@ -165,10 +186,6 @@ def app_task(
             retry_base_delay=retry_base_delay,
             permanent=DEFAULT_PERMANENT + tuple(permanent),
         )
-
-        def task_obj() -> AppTask:
-            return created
-
         return created
 
     return decorate
@@ -224,44 +241,97 @@ def _after_failure(
     kwargs: dict[str, Any],
     exc: Exception,
 ) -> None:
+    """Retry the failed run, or dead-letter it. Never raises: the run must end with the
+    task's own error, whatever happens to this bookkeeping (it is logged instead)."""
+    from shared_domain.common.models import DeadLetter
+
     name = task.module_path
     root_id = meta.root_id or task_id
+    log = {"task": name, "queue": queue}
     if isinstance(exc, task.permanent):
-        reason = "permanent"
-    elif meta.attempt > task.max_retries:
-        reason = "exhausted"
+        reason = DeadLetter.Reason.PERMANENT
+    elif meta.retries_used >= task.max_retries:
+        reason = DeadLetter.Reason.EXHAUSTED
     else:
-        delay = retry_delay(meta.attempt, task.retry_base_delay)
-        retry = task.using(run_after=timezone.now() + timedelta(seconds=delay))
-        next_meta = TaskMeta(request_id=meta.request_id, attempt=meta.attempt + 1, root_id=root_id)
-        with transaction.atomic():
-            result = retry.enqueue(*args, **kwargs, **{META_KWARG: next_meta.as_kwarg()})
-            link_task(
-                task_id=str(result.id), root_id=root_id, attempt=next_meta.attempt, task_path=name
+        delay = retry_delay(meta.retries_used + 1, task.retry_base_delay)
+        next_meta = dataclasses.replace(meta, attempt=meta.attempt + 1, root_id=root_id)
+        try:
+            retry = enqueue_linked(
+                task.using(queue_name=queue, run_after=timezone.now() + timedelta(seconds=delay)),
+                args,
+                {**kwargs, META_KWARG: next_meta.as_kwarg()},
+                root_id=root_id,
+                attempt=next_meta.attempt,
             )
-        metrics.TASKS_RETRIED.labels(queue, name).inc()
-        logger.warning(
-            "task failed (%s: %s); retry %d of %d in %.1fs",
-            type(exc).__name__,
-            exc,
-            meta.attempt,
-            task.max_retries,
-            delay,
-            extra={"task": name, "queue": queue, "retry_task_id": str(result.id)},
+        except Exception:  # a lost retry must become a dead letter, not lost work
+            logger.exception("could not enqueue the retry of a failed task", extra=log)
+            reason = DeadLetter.Reason.RETRY_FAILED
+        else:
+            metrics.TASKS_RETRIED.labels(queue, name).inc()
+            logger.warning(
+                "task failed (%s: %s); retry %d of %d in %.1fs",
+                type(exc).__name__,
+                exc,
+                meta.retries_used + 1,
+                task.max_retries,
+                delay,
+                extra={**log, "retry_task_id": str(retry.id)},
+            )
+            return
+    try:
+        dead_letter_record(
+            task_path=name,
+            queue_name=queue,
+            args=list(args),
+            kwargs=kwargs,
+            root_task_id=root_id,
+            last_task_id=task_id,
+            attempts=meta.attempt,
+            reason=reason,
+            exc=exc,
+            request_id=meta.request_id,
         )
-        return
-    dead_letter_record(
-        task_path=name,
-        queue_name=queue,
-        args=list(args),
-        kwargs=kwargs,
-        root_task_id=root_id,
-        last_task_id=task_id,
-        attempts=meta.attempt,
-        reason=reason,
-        exc=exc,
-        request_id=meta.request_id,
-    )
+    except Exception:  # the task result still records the error
+        logger.exception("could not record the dead letter of a failed task", extra=log)
+
+
+def enqueue_linked(
+    task: Task,
+    args: tuple[Any, ...] | list[Any],
+    kwargs: dict[str, Any],
+    *,
+    root_id: str | None,
+    attempt: int,
+    owner_id: int | None = None,
+) -> Any:
+    """Enqueue `task` and record its lineage (`TaskLink`; `root_id=None`: it is a root)
+    as one step: both happen or neither does. On the database backend the task row and
+    its link share a transaction. RQ enqueues are not transactional, so there the job
+    is deleted again when its link cannot be written."""
+    with transaction.atomic():
+        result = task.enqueue(*args, **kwargs)
+        try:
+            link_task(
+                task_id=str(result.id),
+                root_id=root_id or str(result.id),
+                attempt=attempt,
+                task_path=task.module_path,
+                owner_id=owner_id,
+            )
+        except BaseException:
+            if not is_database_backend(task.get_backend()):
+                _discard_rq_job(str(result.id))
+            raise
+    return result
+
+
+def _discard_rq_job(job_id: str) -> None:
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.exceptions import NoSuchJobError
+
+    with contextlib.suppress(NoSuchJobError):
+        Job.fetch(job_id, connection=django_rq.get_connection()).delete()
 
 
 def link_task(
@@ -284,18 +354,12 @@ def dead_letter_record(
     last_task_id: str,
     attempts: int,
     reason: str,
-    exc: BaseException | None = None,
-    error_class: str = "",
-    error_message: str = "",
-    error_traceback: str = "",
+    exc: BaseException,
     request_id: str | None = None,
 ) -> Any:
     from shared_domain.common.models import DeadLetter
 
-    if exc is not None:
-        error_class = f"{type(exc).__module__}.{type(exc).__qualname__}"
-        error_message = str(exc)
-        error_traceback = "".join(traceback.format_exception(exc))
+    error_class = f"{type(exc).__module__}.{type(exc).__qualname__}"
     letter = DeadLetter.objects.create(
         task_path=task_path,
         queue_name=queue_name,
@@ -306,8 +370,8 @@ def dead_letter_record(
         attempts=attempts,
         reason=reason,
         error_class=error_class,
-        error_message=error_message[:10_000],
-        traceback=error_traceback,
+        error_message=str(exc)[:10_000],
+        traceback="".join(traceback.format_exception(exc)),
         request_id=request_id or "",
     )
     metrics.TASKS_DEAD_LETTERED.labels(queue_name, task_path).inc()
@@ -321,15 +385,33 @@ def dead_letter_record(
     return letter
 
 
+def dead_letter_crashed(
+    *,
+    task_id: str,
+    task_path: str,
+    queue_name: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    exc: BaseException,
+) -> Any:
+    """Dead-letter a task whose workers kept dying while running it (both backends)."""
+    from shared_domain.common.models import DeadLetter
+
+    meta = TaskMeta.read(kwargs)
+    return dead_letter_record(
+        task_path=task_path,
+        queue_name=queue_name,
+        args=list(args),
+        kwargs=kwargs,
+        root_task_id=meta.root_id or task_id,
+        last_task_id=task_id,
+        attempts=meta.attempt,
+        reason=DeadLetter.Reason.CRASHED,
+        exc=exc,
+        request_id=meta.request_id,
+    )
+
+
 def enqueue_for_user(task: AppTask, user_id: int, *args: Any, **kwargs: Any) -> Any:
     """Enqueue on a user's behalf: they (and staff) may then read its status."""
-    with transaction.atomic():
-        result = task.enqueue(*args, **kwargs)
-        link_task(
-            task_id=str(result.id),
-            root_id=str(result.id),
-            attempt=1,
-            task_path=task.module_path,
-            owner_id=user_id,
-        )
-    return result
+    return enqueue_linked(task, args, kwargs, root_id=None, attempt=1, owner_id=user_id)

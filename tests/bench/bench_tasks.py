@@ -18,16 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.workerproc import REPO, WorkerProcess, stop_all, wait_for
+
 BURST = int(os.environ.get("BENCH_TASKS_BURST", "1000"))
 PACED = int(os.environ.get("BENCH_TASKS_PACED", "200"))
 RATE = float(os.environ.get("BENCH_TASKS_RATE", "20"))
@@ -69,40 +68,8 @@ def raw_baseline(database_url: str, n: int = 2000) -> float:
         return n / (time.perf_counter() - started)
 
 
-def _start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "worker_service",
-                "--health-port",
-                "0",
-                "--concurrency",
-                "1",
-                "--no-scheduler",
-                "--queues",
-                "default",
-            ],
-            env={**env, "DJANGO_SETTINGS_MODULE": "worker_service.settings"},
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for _ in range(count)
-    ]
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+def _start_workers(count: int, env: dict[str, str]) -> list[WorkerProcess]:
+    return [WorkerProcess(env, "--concurrency", "1", "--queues", "default") for _ in range(count)]
 
 
 def _timings(ids: list[str]) -> list[tuple[float, float]]:
@@ -134,13 +101,15 @@ def _timings(ids: list[str]) -> list[tuple[float, float]]:
 
 
 def _wait_all(ids: list[str], timeout: float = 300.0) -> list[tuple[float, float]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        timings = _timings(ids)
-        if timings:
-            return timings
-        time.sleep(0.2)
-    raise RuntimeError(f"{len(ids)} tasks did not finish in {timeout}s")
+    timings: list[tuple[float, float]] = []
+
+    def finished() -> bool:
+        timings[:] = _timings(ids)
+        return bool(timings)
+
+    if not wait_for(finished, timeout, every=0.2):
+        raise RuntimeError(f"{len(ids)} tasks did not finish in {timeout}s")
+    return timings
 
 
 def run_backend(workers: list[int]) -> dict[str, Any]:
@@ -175,7 +144,7 @@ def run_backend(workers: list[int]) -> dict[str, Any]:
                 time.sleep(max(0.0, next_at - time.monotonic()))
             latencies = [(f - e) * 1000 for e, f in _wait_all(paced)]
         finally:
-            _stop(procs)
+            stop_all(procs)
         results["runs"].append(
             {
                 "workers": count,

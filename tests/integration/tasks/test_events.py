@@ -4,6 +4,7 @@ isolation, sync and async handlers, the audit record."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -179,5 +180,11 @@ def test_only_event_classes_can_be_subscribed(bus):
         bus.subscribe(dict, print)
 
 
-def test_module_level_bus_is_the_shared_one():
-    assert events.publish == events.bus.publish
+def test_module_level_functions_use_one_shared_bus(monkeypatch):
+    monkeypatch.setattr(events.bus, "_handlers", defaultdict(list))  # restored afterwards
+    seen: list[object] = []
+    events.subscribe(SomethingHappened, seen.append)
+    events.publish(SomethingHappened(thing_id=10))
+    assert seen == [SomethingHappened(thing_id=10)]
+    assert events.bus.handlers_for(SomethingHappened(thing_id=11)) == [seen.append]
+    assert EventRecord.objects.get().payload["thing_id"] == 10

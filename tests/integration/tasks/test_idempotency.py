@@ -5,6 +5,7 @@ from django.db import connection
 
 from shared_domain.common.idempotency import advisory_lock, once, try_advisory_xact_lock
 from shared_domain.common.models import IdempotencyKey
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,22 +34,13 @@ def test_a_failed_block_does_not_burn_the_key():
 
 def test_concurrent_runs_do_the_work_once():
     done = []
-    barrier = threading.Barrier(5)
 
-    def worker():
-        try:
-            barrier.wait()
-            with once("email:42") as first:
-                if first:
-                    done.append(1)
-        finally:
-            connection.close()
+    def worker() -> None:
+        with once("email:42") as first:
+            if first:
+                done.append(1)
 
-    threads = [threading.Thread(target=worker) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert race(*[worker] * 5) == [None] * 5  # none raised
     assert done == [1]
 
 

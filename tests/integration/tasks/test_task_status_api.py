@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shared_domain.accounts import services
+from shared_domain.common.models import DeadLetter, IdempotencyKey, TaskLink
+from shared_domain.common.selectors import task_status_for
+from shared_domain.common.services import dead_letter_redrive
 from shared_domain.common.tasking import enqueue_for_user
 from tests import tasks
 from tests.factories import PASSWORD, CustomerFactory, StaffFactory
@@ -50,6 +55,19 @@ def test_status_follows_retries_to_the_latest_attempt(client, run_tasks):
     assert (body["id"], body["attempt"], body["result"]) == (str(first.id), 2, {"attempt": 2})
 
 
+def test_status_reads_the_lineage_in_two_queries(run_tasks):
+    owner = CustomerFactory.create()
+    first = enqueue_for_user(tasks.flaky, owner.pk, succeed_on=3)
+    run_tasks(until=lambda: TaskLink.objects.count() == 3)
+    latest = TaskLink.objects.get(attempt=3).task_id
+    for asked in (str(first.id), latest):
+        with CaptureQueriesContext(connection) as queries:
+            status = task_status_for(task_id=asked, user=owner)
+        assert (status.id, status.attempt) == (str(first.id), 3)
+        lineage_reads = [q for q in queries.captured_queries if "common_tasklink" in q["sql"]]
+        assert len(lineage_reads) == 2
+
+
 def test_failed_task_reports_the_error_class(client, run_tasks):
     owner = CustomerFactory.create()
     result = enqueue_for_user(tasks.rejects, owner.pk, why="no")
@@ -59,6 +77,23 @@ def test_failed_task_reports_the_error_class(client, run_tasks):
         "FAILED",
         "shared_domain.common.tasking.PermanentTaskError",
     )
+
+
+def test_status_by_the_original_id_follows_a_redriven_task(client, run_tasks):
+    owner = CustomerFactory.create()
+    first = enqueue_for_user(tasks.fails_unless_marked, owner.pk, marker="redrive-api")
+    run_tasks()
+    failed = _get(client, f"/api/v1/tasks/{first.id}", owner).json()
+    assert (failed["status"], failed["attempt"]) == ("FAILED", 1)
+    IdempotencyKey.objects.create(key="redrive-api")  # the cause got fixed
+    dead_letter_redrive(dead_letter_id=DeadLetter.objects.get().pk)
+    waiting = _get(client, f"/api/v1/tasks/{first.id}", owner).json()
+    assert (waiting["id"], waiting["status"], waiting["attempt"]) == (str(first.id), "READY", 2)
+    run_tasks()
+    done = _get(client, f"/api/v1/tasks/{first.id}", owner).json()
+    assert (done["status"], done["attempt"], done["result"]) == ("SUCCESSFUL", 2, "redrive-api")
+    stranger = CustomerFactory.create()
+    assert _get(client, f"/api/v1/tasks/{first.id}", stranger).status_code == 404
 
 
 def test_other_users_get_404_and_staff_see_everything(client):

@@ -1,19 +1,19 @@
 """The database worker as real processes: health port, SIGTERM, SIGKILL recovery,
-concurrency, LISTEN/NOTIFY wake-ups, and several schedulers at once."""
+restarts under the same id, concurrency, LISTEN/NOTIFY wake-ups, and several
+schedulers at once."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
+import re
 import time
 from collections import Counter
+from datetime import timedelta
 
 import httpx
 import pytest
 from django.db.models.functions import TruncSecond
 from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from deploy.localstack.procs import free_port
@@ -21,42 +21,12 @@ from shared_domain.common.models import WorkerHeartbeat
 from shared_domain.common.queues import using_rq
 from shared_domain.common.tasks import ping
 from tests.tasks import nap
+from tests.workerproc import WorkerProcess, stop_all, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(using_rq(), reason="the database worker"),
 ]
-
-
-def _start_worker(env, *extra, port=None, worker_id=None):
-    argv = [
-        sys.executable,
-        "-m",
-        "worker_service",
-        "--health-port",
-        str(port or 0),
-        "--health-host",
-        "127.0.0.1",
-        "--no-scheduler",
-        *extra,
-    ]
-    if worker_id:
-        argv += ["--worker-id", worker_id]
-    return subprocess.Popen(
-        argv,
-        env={**env, "DJANGO_SETTINGS_MODULE": "worker_service.settings"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _has_status(result, status):
@@ -71,47 +41,57 @@ def _get(url):
         return None
 
 
-def _stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def _healthy(port):
+    response = _get(f"http://127.0.0.1:{port}/healthz")
+    return response is not None and response.status_code == 200
+
+
+def _queue_depth(metrics_text, queue):
+    found = re.search(
+        rf'^fashionistar_task_queue_depth{{queue="{queue}"}} (\S+)$', metrics_text, re.MULTILINE
+    )
+    assert found, metrics_text
+    return float(found.group(1))
 
 
 def test_worker_process_serves_health_and_metrics(subprocess_env):
     port = free_port()
-    proc = _start_worker(subprocess_env, port=port)
-    try:
-        assert _wait_for(
-            lambda: (r := _get(f"http://127.0.0.1:{port}/healthz")) and r.status_code == 200
-        )
+    with WorkerProcess(subprocess_env, health_port=port) as worker:
+        assert wait_for(lambda: _healthy(port)), worker.output()
         result = ping.enqueue(message="metrics")
-        assert _wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL))
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL))
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz")
         assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
         text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-        assert 'fashionistar_task_queue_depth{queue="default"} 0.0' in text
+        assert _queue_depth(text, "default") == 0.0
         ping_series = '{queue="default",task="shared_domain.common.tasks.ping"}'
         assert f"fashionistar_tasks_succeeded_total{ping_series} 1.0" in text
         missing = httpx.get(f"http://127.0.0.1:{port}/nope")
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "not_found"
-    finally:
-        _stop(proc)
+
+
+def test_exported_queue_depth_counts_the_tasks_ready_now(subprocess_env):
+    port = free_port()
+    # This worker consumes `critical` only, so what is enqueued on `default` stays.
+    with WorkerProcess(subprocess_env, "--queues", "critical", health_port=port) as worker:
+        assert wait_for(lambda: _healthy(port)), worker.output()
+        for n in range(3):
+            ping.enqueue(message=str(n))
+        ping.using(run_after=timezone.now() + timedelta(hours=1)).enqueue()  # not ready
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        assert _queue_depth(text, "default") == 3.0
+        assert _queue_depth(text, "critical") == 0.0
+        assert DBTaskResult.objects.ready().filter(queue_name="default").count() == 3
 
 
 def test_sigterm_lets_the_running_task_finish_and_takes_no_new_one(subprocess_env):
     running = nap.enqueue(seconds=1.5)
     queued_after = ping.enqueue(message="must stay queued")
-    proc = _start_worker(subprocess_env, "--concurrency", "1")
-    try:
-        assert _wait_for(lambda: _has_status(running, TaskResultStatus.RUNNING))
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(20) == 0
-    finally:
-        _stop(proc)
+    with WorkerProcess(subprocess_env, "--concurrency", "1") as worker:
+        assert wait_for(lambda: _has_status(running, TaskResultStatus.RUNNING))
+        worker.terminate()
+        assert worker.wait(20) == 0, worker.output()
     running.refresh()
     queued_after.refresh()
     assert running.status == TaskResultStatus.SUCCESSFUL
@@ -122,34 +102,40 @@ def test_sigterm_lets_the_running_task_finish_and_takes_no_new_one(subprocess_en
 
 def test_task_of_a_worker_killed_mid_run_is_completed_by_another(subprocess_env):
     result = nap.enqueue(seconds=1.0)
-    doomed = _start_worker(subprocess_env, "--concurrency", "1", worker_id="doomed")
-    try:
-        assert _wait_for(lambda: _has_status(result, TaskResultStatus.RUNNING))
-        os.kill(doomed.pid, signal.SIGKILL)
-        doomed.wait(10)
-    finally:
-        _stop(doomed)
+    with WorkerProcess(subprocess_env, "--concurrency", "1", worker_id="doomed") as doomed:
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.RUNNING))
+        doomed.kill()
     assert _has_status(result, TaskResultStatus.RUNNING)  # stranded, for now
-    rescuer = _start_worker(subprocess_env, "--concurrency", "1", worker_id="rescuer")
-    try:
+    with WorkerProcess(subprocess_env, "--concurrency", "1", worker_id="rescuer"):
         # Lease 1.5 s in the tests; the rescuer's reaper runs every 3 heartbeats (0.6 s).
-        assert _wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL), timeout=30)
-    finally:
-        _stop(rescuer)
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL), timeout=30)
     assert result.worker_ids == ["doomed", "rescuer"]
     assert result.return_value == 1.0
+
+
+def test_worker_restarted_under_the_same_id_completes_what_its_killed_run_left(
+    subprocess_env,
+):
+    result = nap.enqueue(seconds=1.0)
+    with WorkerProcess(subprocess_env, "--concurrency", "1", worker_id="pod-0") as first:
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.RUNNING))
+        first.kill()
+    # The restarted process renews the lease of the id the dead run used: it must hand
+    # that run's task back itself rather than wait for a lease that never runs out.
+    with WorkerProcess(subprocess_env, "--concurrency", "1", worker_id="pod-0") as again:
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL), timeout=30), (
+            again.output()
+        )
+    assert result.worker_ids == ["pod-0", "pod-0"]
 
 
 def test_concurrency_runs_tasks_in_parallel(subprocess_env):
     naps = [nap.enqueue(seconds=1.0) for _ in range(4)]
     started = time.monotonic()
-    proc = _start_worker(subprocess_env, "--concurrency", "4")
-    try:
-        assert _wait_for(
+    with WorkerProcess(subprocess_env, "--concurrency", "4"):
+        assert wait_for(
             lambda: all(_has_status(r, TaskResultStatus.SUCCESSFUL) for r in naps), timeout=30
         )
-    finally:
-        _stop(proc)
     elapsed = time.monotonic() - started
     assert elapsed < 3.5, f"4 one-second tasks on 4 threads took {elapsed:.1f}s"
     assert len({r.started_at.replace(microsecond=0) for r in naps}) <= 2
@@ -157,48 +143,55 @@ def test_concurrency_runs_tasks_in_parallel(subprocess_env):
 
 def test_a_committed_task_wakes_an_idle_worker_at_once(subprocess_env):
     port = free_port()
-    proc = _start_worker(subprocess_env, "--poll-interval", "30", port=port)
-    try:
-        assert _wait_for(
-            lambda: (r := _get(f"http://127.0.0.1:{port}/healthz")) and r.status_code == 200
-        )
+    with WorkerProcess(subprocess_env, "--poll-interval", "30", health_port=port):
+        assert wait_for(lambda: _healthy(port))
         time.sleep(0.5)  # let it go idle on its 30 s poll
         started = time.monotonic()
         result = ping.enqueue(message="wake up")
-        assert _wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL), timeout=10)
+        assert wait_for(lambda: _has_status(result, TaskResultStatus.SUCCESSFUL), timeout=10)
         assert time.monotonic() - started < 5.0
-    finally:
-        _stop(proc)
+
+
+def test_a_task_handed_back_from_a_dead_worker_wakes_an_idle_worker(subprocess_env):
+    stranded = nap.enqueue(seconds=0.1)
+    DBTaskResult.objects.filter(id=stranded.id).update(
+        status=TaskResultStatus.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=5),
+        worker_ids=["gone-worker"],
+    )
+    port = free_port()
+    with WorkerProcess(subprocess_env, "--poll-interval", "30", health_port=port):
+        assert wait_for(lambda: _healthy(port))
+        started = time.monotonic()
+        # Its reaper hands the task back within a few heartbeats (0.2 s each); the
+        # hand-back itself must wake the idle threads, not their 30 s poll.
+        assert wait_for(lambda: _has_status(stranded, TaskResultStatus.SUCCESSFUL), timeout=10)
+        assert time.monotonic() - started < 5.0
+    assert stranded.worker_ids[0] == "gone-worker"
 
 
 def test_two_scheduler_processes_fire_each_tick_once(subprocess_env):
     env = {**subprocess_env, "PERIODIC_JOBS": "tests.schedule.FAST"}
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "worker_service",
-                "--health-port",
-                "0",
-                "--scheduler",
-                "--queues",
-                "critical",
-            ],  # consume nothing the schedule enqueues
-            env={**env, "DJANGO_SETTINGS_MODULE": "worker_service.settings"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(2)
+    # Consuming `critical` only, they run nothing the schedule enqueues.
+    schedulers = [
+        WorkerProcess(env, "--queues", "critical", scheduler=True, worker_id=f"scheduler-{n}")
+        for n in range(2)
     ]
     try:
-        assert _wait_for(
+        assert wait_for(lambda: WorkerHeartbeat.objects.count() == 2, timeout=20)
+        assert wait_for(
             lambda: DBTaskResult.objects.filter(task_path="tests.tasks.tick").count() >= 4,
             timeout=30,
         )
+        # Both took part the whole time: neither died and left the other alone.
+        assert all(s.alive() for s in schedulers), [s.output() for s in schedulers]
+        assert set(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == {
+            "scheduler-0",
+            "scheduler-1",
+        }
     finally:
-        for proc in procs:
-            _stop(proc)
+        stop_all(schedulers)
+    assert [s.proc.returncode for s in schedulers] == [0, 0]
     per_second = Counter(
         DBTaskResult.objects.filter(task_path="tests.tasks.tick")
         .annotate(second=TruncSecond("enqueued_at"))
