@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
 from shared_domain.common.http import domain_error_response, json_error_response
+from shared_domain.common.inputs import reject_nul
 
 _JSON_TYPES = ("application/json",)
 
@@ -36,13 +37,16 @@ def _reject_constant(name: str) -> Any:
 
 
 class JsonParser(Parser):
-    """Strict JSON bodies: JSON media type, no NaN/Infinity."""
+    """Strict JSON bodies: JSON media type, no NaN/Infinity, and no NUL character in any
+    string, key or value (pydantic would accept one; PostgreSQL would then fail)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = request.content_type or ""
         if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
             raise UnsupportedMediaType(content_type)
-        return json.loads(request.body, parse_constant=_reject_constant)
+        data = json.loads(request.body, parse_constant=_reject_constant)
+        reject_nul(data)
+        return data
 
 
 Handler = Callable[[HttpRequest, Any], HttpResponse]
@@ -73,6 +77,8 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
+    if isinstance(cause, DomainError):  # raised while parsing the body
+        return domain_error_response(cause)
     if isinstance(cause, UnsupportedMediaType):
         return json_error_response(415)
     if isinstance(cause, RequestDataTooBig):

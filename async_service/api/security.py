@@ -1,53 +1,46 @@
 """Bearer JWT authentication for v2 (the same tokens as v1), without blocking the
-event loop: the user is loaded with the async ORM. Role checks for routers."""
+event loop: the user is loaded with the async ORM."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from ninja.security.http import HttpAuthBase
 
+from shared_domain.accounts.bearer import request_access_claims
 from shared_domain.accounts.models import User
-from shared_domain.accounts.selectors import auser_for_access_token
+from shared_domain.accounts.selectors import auser_for_access_claims
 from shared_domain.common import context
-from shared_domain.common.errors import NotAuthenticated, PermissionDenied
+from shared_domain.common.errors import NotAuthenticated
 
 
-class JWTAuth(HttpBearer):
-    async def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = await auser_for_access_token(token=token.strip())
+class JWTAuth(HttpAuthBase):
+    openapi_scheme = "bearer"
+    openapi_bearerFormat = "JWT"
+
+    def __init__(self, *, with_profiles: bool = False) -> None:
+        super().__init__()
+        self.with_profiles = with_profiles
+        self.is_async = True
+
+    async def __call__(self, request: HttpRequest) -> User | None:
+        claims = request_access_claims(request)
+        if claims is None:
+            return None  # Ninja answers 401 not_authenticated
+        user = await auser_for_access_claims(claims=claims, with_profiles=self.with_profiles)
         context.user_id.set(user.pk)
         request.user = user
         return user
 
 
 jwt_auth = JWTAuth()
+# For endpoints that show the user's profiles: loaded with the user, in one query.
+jwt_auth_with_profiles = JWTAuth(with_profiles=True)
 
 
 def current_user(request: HttpRequest) -> User:
     user: Any = getattr(request, "auth", None)
     if not isinstance(user, User):
         raise NotAuthenticated()
-    return user
-
-
-def require_vendor(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not user.is_vendor:
-        raise PermissionDenied("Only vendors can do this.")
-    return user
-
-
-def require_customer(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not user.is_customer:
-        raise PermissionDenied("Only customers can do this.")
-    return user
-
-
-def require_staff(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not user.is_platform_staff:
-        raise PermissionDenied("Only staff can do this.")
     return user

@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
-from shared_domain.accounts.services import user_role_change
+from shared_domain.accounts.services import user_profile_ensure, user_role_change
 from shared_domain.common.admin import AuditedAdmin
 
 
@@ -46,15 +46,22 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("Password", {"classes": ("wide",), "fields": ("password1", "password2")}),
     )
 
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # A new user gets the profile of their role from the service (see save_model);
+        # profile forms on the add page would create a second one.
+        return [] if obj is None else super().get_inline_instances(request, obj)
+
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         new_role = obj.role
         if change and "role" in form.changed_data:
-            # Role changes go through the service: audited, vendor profile created.
+            # Role changes go through the service: audited, profile of the role created.
             obj.role = form.initial.get("role", obj.role)
             super().save_model(request, obj, form, change)
             user_role_change(user=obj, role=new_role, by=request.user)  # type: ignore[arg-type]
             return
         super().save_model(request, obj, form, change)
+        if not change:
+            user_profile_ensure(user=obj)
 
 
 @admin.register(VendorProfile)

@@ -6,16 +6,18 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -38,13 +40,14 @@ from shared_domain.accounts.models import (
     VendorProfile,
     normalize_email,
 )
+from shared_domain.accounts.selectors import user_get_by_email
 from shared_domain.common.audit import audit_record
-from shared_domain.common.errors import PermissionDenied, ValidationFailed
+from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.events import publish
+from shared_domain.common.partial import UNSET
 
-# Sentinel for "field not given" in partial updates (None can be a real value).
-UNSET: Any = object()
 SELF_SERVICE_ROLES = (User.Role.CUSTOMER, User.Role.VENDOR)
+PAYOUT_FIELDS = ("paystack_subaccount_code", "stripe_account_id")
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,27 @@ class TokenPair:
 
 @dataclass(frozen=True)
 class SignIn:
+    """A new session: its tokens and whom they speak for. It reads like a TokenPair
+    plus `user`, which is the shape both APIs answer a sign-in with."""
+
     user: User
     tokens: TokenPair
+
+    @property
+    def access(self) -> str:
+        return self.tokens.access
+
+    @property
+    def refresh(self) -> str:
+        return self.tokens.refresh
+
+    @property
+    def access_expires_at(self) -> datetime:
+        return self.tokens.access_expires_at
+
+    @property
+    def refresh_expires_at(self) -> datetime:
+        return self.tokens.refresh_expires_at
 
 
 # ---------------------------------------------------------------------- registration
@@ -95,13 +117,12 @@ def user_register(
         errors["password"] = password_problems
     if errors:
         raise ValidationFailed(details=errors)
-    if User.objects.filter(email=email).exists():
-        raise EmailTaken()
     try:
         with transaction.atomic():
             user = User.objects.create_user(email, password, full_name=full_name, role=role)
     except IntegrityError:
-        raise EmailTaken() from None  # registered concurrently
+        # The unique index decides, also between concurrent registrations.
+        raise EmailTaken() from None
     if role == User.Role.VENDOR:
         _vendor_profile_create(user=user, store_name=store)
     else:
@@ -111,20 +132,38 @@ def user_register(
 
 
 def _vendor_profile_create(*, user: User, store_name: str) -> VendorProfile:
+    """The store's slug is its name slugified, then `-2`, `-3`… when taken: the insert
+    is tried first; only a clash looks up the suffixes in use (one query)."""
     base = slugify(store_name)[:120] or "store"
-    for suffix in ["", *(f"-{n}" for n in range(2, 50))]:
-        if VendorProfile.objects.filter(slug=base + suffix).exists():
-            continue
+    slug = base
+    for _ in range(3):
         try:
             with transaction.atomic():
-                return VendorProfile.objects.create(
-                    user=user, store_name=store_name, slug=base + suffix
-                )
+                return VendorProfile.objects.create(user=user, store_name=store_name, slug=slug)
         except IntegrityError:
-            continue  # taken concurrently; try the next one
+            if VendorProfile.objects.filter(user=user).exists():
+                raise  # not the slug: this user already has a store
+            slug = _next_free_slug(base)  # taken (maybe concurrently): the next suffix
     return VendorProfile.objects.create(
         user=user, store_name=store_name, slug=f"{base}-{secrets.token_hex(4)}"
     )
+
+
+def _next_free_slug(base: str) -> str:
+    taken = VendorProfile.objects.filter(slug__regex=rf"^{re.escape(base)}-[0-9]+$")
+    suffixes = [int(slug.rsplit("-", 1)[1]) for slug in taken.values_list("slug", flat=True)]
+    return f"{base}-{max([1, *suffixes]) + 1}"
+
+
+def user_profile_ensure(*, user: User) -> None:
+    """Give the user the profile of their role if they have none yet (accounts made or
+    re-roled by staff). Vendors' stores are named after them; they rename it later."""
+    if user.role == User.Role.VENDOR:
+        if not VendorProfile.objects.filter(user=user).exists():
+            store_name = (user.full_name.strip() or f"Store {user.pk}")[:120]
+            _vendor_profile_create(user=user, store_name=store_name)
+    elif user.role == User.Role.CUSTOMER:
+        CustomerProfile.objects.get_or_create(user=user)
 
 
 # ---------------------------------------------------------------------- one-time codes
@@ -158,9 +197,16 @@ class _Check(enum.Enum):
     LOCKED = "locked"
 
 
-def _check_code(*, user: User | None, purpose: str, code: str) -> _Check:
+def _check_code(
+    *,
+    user: User | None,
+    purpose: str,
+    code: str,
+    on_match: Callable[[User], None] | None = None,
+) -> _Check:
     """Compare `code` with the user's live code, counting the attempt. Commits the
-    count even though the caller then raises."""
+    count even though the caller then raises. `on_match` runs before a right code is
+    consumed: if it raises, the code stays usable."""
     if user is None:
         return _Check.WRONG
     now = timezone.now()
@@ -177,6 +223,8 @@ def _check_code(*, user: User | None, purpose: str, code: str) -> _Check:
             return _Check.LOCKED
         expected = _code_hash(user_id=user.pk, purpose=purpose, code=code)
         if hmac.compare_digest(expected, live.code_hash):
+            if on_match is not None:
+                on_match(user)
             live.consumed_at = now
             live.save(update_fields=["consumed_at"])
             return _Check.OK
@@ -193,9 +241,12 @@ def _raise_for(result: _Check) -> None:
 
 
 def email_verify(*, email: str, code: str) -> User:
-    user = User.objects.filter(email=normalize_email(email)).first()
+    """Mark the address verified with its emailed code. An address that is already
+    verified has no live code: it is answered like a wrong code, as an unknown one is,
+    so the endpoint does not tell who has an account."""
+    user = user_get_by_email(email=email)
     if user is not None and user.email_verified:
-        return user
+        user = None
     result = _check_code(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL, code=code)
     _raise_for(result)
     assert user is not None  # noqa: S101 - _check_code only says OK for a real user
@@ -210,14 +261,14 @@ def email_verify(*, email: str, code: str) -> User:
 def verification_code_resend(*, email: str) -> None:
     """Send a new code if the account exists and is unverified. Says nothing either
     way, so the endpoint cannot be used to find out who has an account."""
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    user = user_get_by_email(email=email, active_only=True)
     if user is not None and not user.email_verified:
         publish(events.VerificationCodeRequested(user_id=user.pk))
 
 
 # ---------------------------------------------------------------------- passwords
 def password_reset_request(*, email: str) -> None:
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    user = user_get_by_email(email=email, active_only=True)
     if user is None:
         return
     audit_record(action="password_reset_requested", subject=user)
@@ -226,20 +277,36 @@ def password_reset_request(*, email: str) -> None:
 
 def _set_password_and_sign_out(user: User, password: str) -> None:
     user.set_password(password)
-    user.token_version += 1
+    user.token_version = F("token_version") + 1
     user.save(update_fields=["password", "token_version"])
+    user.refresh_from_db(fields=["token_version"])
     RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
 
 
-def password_reset_confirm(*, email: str, code: str, new_password: str) -> User:
-    """Set a new password with an emailed code; every session of the user ends."""
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is not None and (problems := _password_errors(new_password, user)):
-        # Checked before the code, so a weak password does not burn an attempt.
+def _new_password_check(password: str, user: User) -> None:
+    if problems := _password_errors(password, user):
         raise ValidationFailed(details={"new_password": problems})
-    _raise_for(_check_code(user=user, purpose=OneTimeCode.Purpose.PASSWORD_RESET, code=code))
+
+
+def password_reset_confirm(*, email: str, code: str, new_password: str) -> User:
+    """Set a new password with an emailed code; every session of the user ends.
+
+    The password's strength is checked before the code, so a weak password does not
+    burn an attempt, and the same way for every request (against the email only), so
+    the answer does not tell whether the account exists. Similarity to the account's
+    name is checked once the code proved who is asking."""
+    _new_password_check(new_password, User(email=normalize_email(email)))
+    user = user_get_by_email(email=email, active_only=True)
+    _raise_for(
+        _check_code(
+            user=user,
+            purpose=OneTimeCode.Purpose.PASSWORD_RESET,
+            code=code,
+            on_match=lambda owner: _new_password_check(new_password, owner),
+        )
+    )
     assert user is not None  # noqa: S101 - _check_code only says OK for a real user
     with transaction.atomic():
         _set_password_and_sign_out(user, new_password)
@@ -256,8 +323,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     if not user.check_password(current_password):
         audit_record(action="password_change_failed", actor_id=user.pk, subject=user)
         raise WrongPassword(details={"current_password": ["The current password is not correct."]})
-    if problems := _password_errors(new_password, user):
-        raise ValidationFailed(details={"new_password": problems})
+    _new_password_check(new_password, user)
     with transaction.atomic():
         _set_password_and_sign_out(user, new_password)
         audit_record(action="password_changed", actor_id=user.pk, subject=user)
@@ -275,7 +341,6 @@ def _issue_tokens(user: User, *, family: str | None = None) -> TokenPair:
         version=user.token_version,
         lifetime=timedelta(seconds=settings.JWT_REFRESH_LIFETIME),
         jti=jti,
-        family=family or jti,
     )
     RefreshToken.objects.create(
         jti=jti, user=user, family=family or jti, expires_at=refresh_claims.expires_at
@@ -292,11 +357,12 @@ def _issue_tokens(user: User, *, family: str | None = None) -> TokenPair:
 def session_login(*, email: str, password: str) -> SignIn:
     """Check the password and issue tokens. Unknown email and wrong password fail the
     same way, in about the same time (the hasher runs in both cases)."""
-    normalized = normalize_email(email)
-    user = User.objects.filter(email=normalized).first()
+    user = user_get_by_email(email=email)
     if user is None:
         User().set_password(password)  # spend the same hashing time as a real check
-        audit_record(action="login_failed", data={"email": normalized, "reason": "unknown"})
+        audit_record(
+            action="login_failed", data={"email": normalize_email(email), "reason": "unknown"}
+        )
         raise InvalidCredentials()
     if not user.check_password(password) or not user.is_active:
         reason = "inactive" if user.is_active is False else "password"
@@ -312,39 +378,37 @@ def session_login(*, email: str, password: str) -> SignIn:
 
 def token_refresh(*, refresh_token: str) -> TokenPair:
     """Rotate: the presented refresh token is revoked and the next of its family
-    issued. A token that was already rotated or revoked is a replay: the whole family
-    is revoked and the caller must sign in again."""
+    issued. A token presented again after it was rotated is a replay (a stolen copy):
+    the whole family is revoked and the caller must sign in again. Within
+    JWT_REFRESH_REUSE_GRACE_SECONDS of the rotation it is more likely a race (two tabs,
+    a retried request): refused, but the session the rotation continued lives on."""
     claims = tokens.decode(refresh_token, expected_type=tokens.REFRESH)
-    now = timezone.now()
-    replayed = False
+    grace = timedelta(seconds=settings.JWT_REFRESH_REUSE_GRACE_SECONDS)
     with transaction.atomic():
+        # Lock the token row only: the user's row is read, not written.
         row = (
-            RefreshToken.objects.select_for_update()
+            RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(jti=claims.jti)
             .first()
         )
         if row is None:
             raise InvalidToken()
-        user = row.user
-        if row.revoked_at is not None:
-            # Already rotated: someone holds a copy. End the session on every device.
-            replayed = bool(row.replaced_by)
-            if replayed:
-                RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(
-                    revoked_at=now
-                )
-        elif not user.is_active or user.token_version != claims.version:
-            row.revoked_at = now
+        user, now = row.user, timezone.now()
+        if row.revoked_at is None:
+            if user.is_active and user.token_version == claims.version:
+                pair = _issue_tokens(user, family=row.family)
+                row.revoked_at = now
+                row.replaced_by = pair.refresh_jti
+                row.save(update_fields=["revoked_at", "replaced_by"])
+                return pair
+            row.revoked_at = now  # the user was disabled or signed out everywhere
             row.save(update_fields=["revoked_at"])
-        else:
-            pair = _issue_tokens(user, family=row.family)
-            row.revoked_at = now
-            row.replaced_by = pair.refresh_jti
-            row.save(update_fields=["revoked_at", "replaced_by"])
-            return pair
-    if replayed:
-        audit_record(action="refresh_token_reuse", subject=user, data={"family": row.family})
+        elif row.replaced_by and now - row.revoked_at >= grace:
+            RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            audit_record(action="refresh_token_reuse", subject=user, data={"family": row.family})
     raise TokenRevoked()
 
 
@@ -355,7 +419,7 @@ def token_revoke(*, refresh_token: str) -> None:
     except TokenExpired:
         return  # an expired session is already over
     with transaction.atomic():
-        row = RefreshToken.objects.filter(jti=claims.jti).first()
+        row = RefreshToken.objects.select_related("user").filter(jti=claims.jti).first()
         if row is None:
             raise InvalidToken()
         RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(
@@ -382,7 +446,10 @@ def user_update(*, user: User, full_name: str = UNSET, phone: str = UNSET) -> Us
             user.full_name = full_name
             user.save(update_fields=["full_name"])
         if phone is not UNSET:
-            profile, _ = CustomerProfile.objects.get_or_create(user=user)
+            # The profile loaded with the user, if it was: the caller sees the change.
+            profile = getattr(user, "customer_profile", None)
+            if profile is None:
+                profile, _ = CustomerProfile.objects.get_or_create(user=user)
             profile.phone = phone.strip()
             profile.save(update_fields=["phone", "updated_at"])
     return user
@@ -420,18 +487,23 @@ def vendor_profile_update(
     if errors:
         raise ValidationFailed(details=errors)
     with transaction.atomic():
-        profile = VendorProfile.objects.select_for_update().get(user=user)
-        payout_before = (profile.paystack_subaccount_code, profile.stripe_account_id)
+        profile = VendorProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            raise NotFound("This account has no vendor profile.")
+        payout_changed = [
+            field
+            for field in PAYOUT_FIELDS
+            if field in changes and changes[field] != getattr(profile, field)
+        ]
         for field, value in changes.items():
             setattr(profile, field, value)
         profile.save()
-        payout_after = (profile.paystack_subaccount_code, profile.stripe_account_id)
-        if payout_after != payout_before:
+        if payout_changed:
             audit_record(
                 action="vendor_payout_changed",
                 actor_id=user.pk,
                 subject=profile,
-                data={"fields": [f for f in changes if f.endswith(("_code", "_id"))]},
+                data={"fields": payout_changed},
             )
     return profile
 
@@ -446,11 +518,7 @@ def user_role_change(*, user: User, role: str, by: User) -> User:
         before = user.role
         user.role = role
         user.save(update_fields=["role"])
-        if role == User.Role.VENDOR:
-            VendorProfile.objects.get_or_create(
-                user=user,
-                defaults={"store_name": user.full_name or user.email, "slug": f"store-{user.pk}"},
-            )
+        user_profile_ensure(user=user)
         audit_record(
             action="role_changed", actor_id=by.pk, subject=user, data={"from": before, "to": role}
         )

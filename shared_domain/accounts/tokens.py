@@ -1,7 +1,7 @@
 """JSON Web Tokens: short-lived access tokens and rotating refresh tokens, the same
 on v1 and v2. HS256 with JWT_SIGNING_KEY. Claims: iss, sub (user id), typ
-(access|refresh), jti, iat, exp, ver (the user's token_version), and for refresh
-tokens fam (the rotation family)."""
+(access|refresh), jti, iat, exp, ver (the user's token_version). A refresh token's
+rotation family is kept with its jti in the database (RefreshToken), not in the token."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ class Claims:
     jti: str
     version: int
     expires_at: datetime
-    family: str = ""
 
 
 def new_jti() -> str:
@@ -44,7 +43,6 @@ def encode(
     version: int,
     lifetime: timedelta,
     jti: str | None = None,
-    family: str = "",
     now: datetime | None = None,
 ) -> tuple[str, Claims]:
     issued = now or timezone.now()
@@ -55,7 +53,6 @@ def encode(
         jti=jti or new_jti(),
         version=version,
         expires_at=expires,
-        family=family,
     )
     payload: dict[str, Any] = {
         "iss": ISSUER,
@@ -66,8 +63,6 @@ def encode(
         "exp": int(expires.timestamp()),
         "ver": version,
     }
-    if family:
-        payload["fam"] = family
     return jwt.encode(payload, settings.JWT_SIGNING_KEY, algorithm=ALGORITHM), claims
 
 
@@ -99,7 +94,6 @@ def decode(token: str, *, expected_type: str) -> Claims:
         jti=str(payload["jti"]),
         version=version,
         expires_at=datetime.fromtimestamp(payload["exp"], tz=timezone.get_current_timezone()),
-        family=str(payload.get("fam", "")),
     )
 
 

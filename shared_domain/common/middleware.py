@@ -2,10 +2,11 @@
 
 For each request it: sets the request id (echoes a valid `X-Request-ID`, else makes
 one) so every log line and task carries it; refuses bodies over the size limit with
-413 before anything reads them; turns framework error pages (HTML or plain text 4xx/5xx,
-e.g. Ninja's 405) into the JSON error body; records Prometheus metrics; and writes one
-access log line. Works natively in both WSGI and ASGI, so the async service never pays
-for a sync hop.
+413 before anything reads them, and NUL characters in the path or query string with
+400 (PostgreSQL text cannot store them); turns framework error pages (HTML or plain
+text 4xx/5xx, e.g. Ninja's 405) into the JSON error body; records Prometheus metrics;
+and writes one access log line. Works natively in both WSGI and ASGI, so the async
+service never pays for a sync hop.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from shared_domain.common import context, metrics
-from shared_domain.common.http import JSON_CONTENT_TYPE, json_error_response
+from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.http import (
+    JSON_CONTENT_TYPE,
+    domain_error_response,
+    json_error_response,
+)
+from shared_domain.common.inputs import reject_nul_in_url
 
 access_logger = logging.getLogger("fashionistar.access")
 
@@ -76,7 +83,11 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         tokens = self._enter(request)
         try:
-            response = self._reject_body(request) or self.get_response(request)
+            response = (
+                self._reject_body(request)
+                or self._reject_url(request)
+                or self.get_response(request)
+            )
             return self._leave(request, response, started)
         finally:
             self._reset(tokens)
@@ -85,7 +96,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         tokens = self._enter(request)
         try:
-            response = self._reject_body(request)
+            response = self._reject_body(request) or self._reject_url(request)
             if response is None:
                 pending: Awaitable[HttpResponseBase] = self.get_response(request)
                 response = await pending
@@ -121,6 +132,14 @@ class RequestContextMiddleware:
                 message=f"The request body is larger than {self.max_body} bytes.",
                 details={"max_bytes": self.max_body},
             )
+        return None
+
+    @staticmethod
+    def _reject_url(request: HttpRequest) -> HttpResponseBase | None:
+        try:
+            reject_nul_in_url(path=request.path, query=request.GET.lists())
+        except ValidationFailed as exc:
+            return domain_error_response(exc)
         return None
 
     def _leave(

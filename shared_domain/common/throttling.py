@@ -17,6 +17,7 @@ import redis
 from django.conf import settings
 from prometheus_client import Counter
 
+from shared_domain.common import context
 from shared_domain.common.errors import Throttled
 from shared_domain.common.redis import get_async_redis, get_redis
 
@@ -55,6 +56,11 @@ class Rate:
 class Decision:
     allowed: bool
     retry_after: int = 0
+
+
+def client_ident() -> str:
+    """The rate-limit identity of the client address; one shared bucket when unknown."""
+    return context.client_ip.get() or "unknown"
 
 
 def rate_for(scope: str) -> Rate:

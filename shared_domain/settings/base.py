@@ -247,6 +247,10 @@ JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or _derived_key("jwt-signing")
 JWT_ACCESS_LIFETIME = env_int("JWT_ACCESS_LIFETIME", 15 * 60, minimum=60)
 JWT_REFRESH_LIFETIME = env_int("JWT_REFRESH_LIFETIME", 7 * 24 * 3600, minimum=300)
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 5, minimum=0)
+# A refresh token presented again less than this long after it was rotated is refused
+# without ending the session: two tabs or a retried request raced for it. Later, it is
+# a replayed copy and the whole session ends.
+JWT_REFRESH_REUSE_GRACE_SECONDS = env_int("JWT_REFRESH_REUSE_GRACE_SECONDS", 10, minimum=0)
 # Emailed one-time codes: stored as HMACs, 10-minute expiry, 5 attempts.
 OTP_HMAC_KEY = _derived_key("one-time-codes")
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 600, minimum=60)
@@ -254,17 +258,20 @@ OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 
 # Rate limits ("N/second|minute|hour|day"), counted in Redis across every process.
 # anon/user apply to every API request; the others to the sign-in and code endpoints,
-# per email and client IP.
+# per email and client IP; login_account per account across all IPs (sign-in on both
+# APIs and the admin); password_change per user.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
     "anon": env_str("THROTTLE_ANON_RATE", "100/hour"),
     "user": env_str("THROTTLE_USER_RATE", "1000/hour"),
     "login": env_str("THROTTLE_LOGIN_RATE", "5/minute"),
+    "login_account": env_str("THROTTLE_LOGIN_ACCOUNT_RATE", "20/hour"),
     "code": env_str("THROTTLE_CODE_RATE", "5/minute"),
     "resend": env_str("THROTTLE_RESEND_RATE", "3/minute"),
     "password_reset": env_str("THROTTLE_PASSWORD_RESET_RATE", "5/minute"),
     "register": env_str("THROTTLE_REGISTER_RATE", "10/hour"),
     "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
+    "password_change": env_str("THROTTLE_PASSWORD_CHANGE_RATE", "10/hour"),
 }
 # How many proxies (ingress, load balancer) append to X-Forwarded-For in front of the
 # services; the client address is the entry that many from the right.

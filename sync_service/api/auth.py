@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from shared_domain.accounts.errors import InvalidToken
-from shared_domain.accounts.selectors import user_for_access_token
+from shared_domain.accounts.bearer import request_access_claims
+from shared_domain.accounts.selectors import user_for_access_claims
 from shared_domain.common import context
 from shared_domain.common.http import BEARER_CHALLENGE
 
 
 class JWTAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[Any, str] | None:
-        header = get_authorization_header(request).decode("latin-1")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer":
+    """Bearer access tokens. A view that shows the user's profiles sets
+    `auth_with_profiles = True`: they are loaded with the user, in the same query."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        claims = request_access_claims(request._request)
+        if claims is None:
             return None  # no credentials: anonymous, permissions decide
-        token = token.strip()
-        if not token or " " in token:
-            raise InvalidToken("Send the header as 'Authorization: Bearer <token>'.")
-        user = user_for_access_token(token=token)
+        view = (request.parser_context or {}).get("view")
+        with_profiles = bool(getattr(view, "auth_with_profiles", False))
+        user = user_for_access_claims(claims=claims, with_profiles=with_profiles)
         context.user_id.set(user.pk)
-        return user, token
+        return user, claims
 
     def authenticate_header(self, request: Request) -> str:
         return BEARER_CHALLENGE

@@ -1,4 +1,5 @@
-"""JSON body parsing for v1: bounded read, strict JSON (no NaN/Infinity)."""
+"""JSON body parsing for v1: bounded read, strict JSON (no NaN/Infinity), no NUL
+characters in any string (shared_domain.common.inputs)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from rest_framework import exceptions, parsers
 
 from shared_domain.common.errors import MALFORMED_JSON
+from shared_domain.common.inputs import reject_nul
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -35,6 +37,8 @@ class JSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge()
         try:
-            return json.loads(raw, parse_constant=_reject_constant)
+            data = json.loads(raw, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(MALFORMED_JSON[1], code=MALFORMED_JSON[0]) from exc
+        reject_nul(data)
+        return data

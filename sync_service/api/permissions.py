@@ -8,7 +8,6 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from shared_domain.accounts.errors import EmailNotVerified
 from shared_domain.accounts.models import User
 from shared_domain.common.errors import NotAuthenticated
 
@@ -26,14 +25,6 @@ def _user(request: Request) -> Any:
     return user if user is not None and user.is_authenticated else None
 
 
-class IsCustomer(BasePermission):
-    message = "Only customers can do this."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = _user(request)
-        return bool(user and user.is_customer)
-
-
 class IsVendor(BasePermission):
     message = "Only vendors can do this."
 
@@ -42,19 +33,11 @@ class IsVendor(BasePermission):
         return bool(user and user.is_vendor)
 
 
-class IsStaff(BasePermission):
-    message = "Only staff can do this."
+class IsVendorOrStaff(BasePermission):
+    """The vendor back office: vendors, and staff acting for them."""
+
+    message = "Only vendors (and staff) can use the back office."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = _user(request)
-        return bool(user and user.is_platform_staff)
-
-
-class IsEmailVerified(BasePermission):
-    """Answers 403 `email_not_verified` for signed-in users who have not verified."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = _user(request)
-        if user is not None and not user.email_verified:
-            raise EmailNotVerified()
-        return user is not None
+        return bool(user and (user.is_vendor or user.is_platform_staff))

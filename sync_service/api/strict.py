@@ -26,3 +26,11 @@ class StrictSerializer(serializers.Serializer[Any]):
             if problems:
                 raise serializers.ValidationError(problems)
         return super().to_internal_value(data)
+
+
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    """The validated data of `data` (a body or query parameters); a 400 otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    result: dict[str, Any] = serializer.validated_data
+    return result

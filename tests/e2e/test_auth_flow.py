@@ -118,3 +118,17 @@ def test_oversized_bodies_are_refused(ingress):
         response = ingress.post(path, content=big, headers={"Content-Type": "application/json"})
         assert response.status_code == 413
         assert response.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("prefix", ["/api/v1", "/api/v2"])
+def test_nul_characters_are_a_400_not_a_500(ingress, prefix):
+    body = ingress.post(f"{prefix}/auth/login", json={"email": "a\u0000@x.co", "password": "x"})
+    assert (body.status_code, body.json()["error"]["code"]) == (400, "validation_error")
+    assert body.json()["error"]["details"] == {"email": ["Null characters are not allowed."]}
+    search = (
+        "/api/v1/products?brand=%00"
+        if prefix == "/api/v1"
+        else "/api/v2/products/search?brand=%00"
+    )
+    query = ingress.get(search)
+    assert (query.status_code, query.json()["error"]["code"]) == (400, "validation_error")

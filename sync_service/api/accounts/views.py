@@ -3,8 +3,6 @@ the current user and the vendor profile."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,36 +11,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_domain.accounts import services
-from shared_domain.accounts.models import normalize_email
-from shared_domain.accounts.selectors import user_get_profile, vendor_profile_get
-from shared_domain.common import context
+from shared_domain.accounts.selectors import vendor_profile_get
+from shared_domain.accounts.throttles import login_limit, per_email_and_client, per_user
 from shared_domain.common.errors import NotFound
-from shared_domain.common.throttling import enforce
+from shared_domain.common.throttling import client_ident, enforce
 from sync_service.api.accounts import serializers as s
 from sync_service.api.permissions import IsVendor, current_user
 from sync_service.api.schema import errors
+from sync_service.api.strict import validated
 
 SENT = "If an account with that email can receive it, a code is on its way."
-
-
-def _per_email_and_ip(email: str) -> str:
-    return f"{normalize_email(email)}|{context.client_ip.get() or 'unknown'}"
-
-
-def _valid(serializer_class: type[Any], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    data: dict[str, Any] = serializer.validated_data
-    return data
-
-
-def _tokens(pair: services.TokenPair) -> dict[str, Any]:
-    return {
-        "access": pair.access,
-        "refresh": pair.refresh,
-        "access_expires_at": pair.access_expires_at,
-        "refresh_expires_at": pair.refresh_expires_at,
-    }
 
 
 class _Public(APIView):
@@ -64,8 +42,8 @@ class RegisterApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Create a customer or vendor account. A 6-digit verification code is emailed."""
-        data = _valid(s.RegisterIn, request)
-        enforce("register", context.client_ip.get() or "unknown")
+        data = validated(s.RegisterIn, request.data)
+        enforce("register", client_ident())
         user = services.user_register(**data)
         return Response(s.UserBriefOut(user).data, status=status.HTTP_201_CREATED)
 
@@ -82,8 +60,8 @@ class VerifyEmailApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Confirm the email address with the emailed code (5 attempts, 10 minutes)."""
-        data = _valid(s.EmailCodeIn, request)
-        enforce("code", _per_email_and_ip(data["email"]))
+        data = validated(s.EmailCodeIn, request.data)
+        enforce("code", per_email_and_client(data["email"]))
         user = services.email_verify(email=data["email"], code=data["code"])
         return Response(s.UserBriefOut(user).data)
 
@@ -97,8 +75,8 @@ class ResendCodeApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Email a new verification code (the previous one stops working)."""
-        data = _valid(s.EmailIn, request)
-        enforce("resend", _per_email_and_ip(data["email"]))
+        data = validated(s.EmailIn, request.data)
+        enforce("resend", per_email_and_client(data["email"]))
         services.verification_code_resend(email=data["email"])
         return Response({"detail": SENT})
 
@@ -115,16 +93,10 @@ class LoginApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Sign in: an access token (15 min) and a refresh token (7 days, rotating)."""
-        data = _valid(s.LoginIn, request)
-        enforce("login", _per_email_and_ip(data["email"]))
+        data = validated(s.LoginIn, request.data)
+        login_limit(email=data["email"])
         signed_in = services.session_login(email=data["email"], password=data["password"])
-        user = signed_in.user
-        return Response(
-            {
-                **_tokens(signed_in.tokens),
-                "user": {"id": user.pk, "email": user.email, "role": user.role},
-            }
-        )
+        return Response(s.LoginOut(signed_in).data)
 
 
 class RefreshApi(_Public):
@@ -144,9 +116,10 @@ class RefreshApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Trade a refresh token for a new pair; the old refresh token stops working."""
-        data = _valid(s.RefreshIn, request)
-        enforce("refresh", context.client_ip.get() or "unknown")
-        return Response(_tokens(services.token_refresh(refresh_token=data["refresh"])))
+        data = validated(s.RefreshIn, request.data)
+        enforce("refresh", client_ident())
+        pair = services.token_refresh(refresh_token=data["refresh"])
+        return Response(s.TokensOut(pair).data)
 
 
 class LogoutApi(_Public):
@@ -158,7 +131,7 @@ class LogoutApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """End the session of this refresh token (and every token rotated from it)."""
-        data = _valid(s.RefreshIn, request)
+        data = validated(s.RefreshIn, request.data)
         services.token_revoke(refresh_token=data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -172,8 +145,8 @@ class PasswordResetApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Email a password reset code. Answers the same whether or not the account exists."""
-        data = _valid(s.EmailIn, request)
-        enforce("password_reset", _per_email_and_ip(data["email"]))
+        data = validated(s.EmailIn, request.data)
+        enforce("password_reset", per_email_and_client(data["email"]))
         services.password_reset_request(email=data["email"])
         return Response({"detail": SENT})
 
@@ -190,13 +163,14 @@ class PasswordResetConfirmApi(_Public):
     )
     def post(self, request: Request) -> Response:
         """Set a new password with the emailed code. Every session is signed out."""
-        data = _valid(s.PasswordResetConfirmIn, request)
-        enforce("code", _per_email_and_ip(data["email"]))
+        data = validated(s.PasswordResetConfirmIn, request.data)
+        enforce("code", per_email_and_client(data["email"]))
         services.password_reset_confirm(**data)
         return Response({"detail": "Password changed. Sign in with the new password."})
 
 
 class MeApi(APIView):
+    auth_with_profiles = True  # /me shows them: loaded with the user
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
@@ -208,7 +182,7 @@ class MeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         """The signed-in user, with their customer or vendor profile."""
-        return Response(s.MeOut(user_get_profile(user_id=current_user(request).pk)).data)
+        return Response(s.MeOut(current_user(request)).data)
 
     @extend_schema(
         tags=["me"],
@@ -217,9 +191,8 @@ class MeApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         """Update your name (and phone, for customers)."""
-        data = _valid(s.MePatchIn, request)
-        services.user_update(user=current_user(request), **data)
-        return Response(s.MeOut(user_get_profile(user_id=current_user(request).pk)).data)
+        data = validated(s.MePatchIn, request.data)
+        return Response(s.MeOut(services.user_update(user=current_user(request), **data)).data)
 
 
 class MePasswordApi(APIView):
@@ -230,14 +203,20 @@ class MePasswordApi(APIView):
         request=s.PasswordChangeIn,
         responses={
             200: s.TokensOut,
-            **errors(e400="wrong_password, validation_error", e401="not_authenticated"),
+            **errors(
+                e400="wrong_password, validation_error",
+                e401="not_authenticated",
+                e429="throttled",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
         """Change your password. Other sessions end; fresh tokens for this one."""
-        data = _valid(s.PasswordChangeIn, request)
-        pair = services.password_change(user=current_user(request), **data)
-        return Response(_tokens(pair))
+        user = current_user(request)
+        data = validated(s.PasswordChangeIn, request.data)
+        enforce("password_change", per_user(user.pk))
+        pair = services.password_change(user=user, **data)
+        return Response(s.TokensOut(pair).data)
 
 
 class VendorProfileApi(APIView):
@@ -247,7 +226,7 @@ class VendorProfileApi(APIView):
         tags=["vendor"],
         responses={
             200: s.VendorProfileOut,
-            **errors(e401="not_authenticated", e403="permission_denied"),
+            **errors(e401="not_authenticated", e403="permission_denied", e404="not_found"),
         },
     )
     def get(self, request: Request) -> Response:
@@ -262,11 +241,16 @@ class VendorProfileApi(APIView):
         request=s.VendorProfilePatchIn,
         responses={
             200: s.VendorProfileOut,
-            **errors(e400="validation_error", e401="not_authenticated", e403="permission_denied"),
+            **errors(
+                e400="validation_error",
+                e401="not_authenticated",
+                e403="permission_denied",
+                e404="not_found",
+            ),
         },
     )
     def patch(self, request: Request) -> Response:
         """Update your store name, description or payout ids (payout changes are audited)."""
-        data = _valid(s.VendorProfilePatchIn, request)
+        data = validated(s.VendorProfilePatchIn, request.data)
         profile = services.vendor_profile_update(user=current_user(request), **data)
         return Response(s.VendorProfileOut(profile).data)

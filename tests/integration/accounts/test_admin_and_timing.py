@@ -75,6 +75,35 @@ def test_other_staff_edits_are_audited_too(client):
     assert edit.subject_id == str(customer.pk)
 
 
+@pytest.mark.parametrize(
+    ("role", "profile"), [("vendor", "vendor_profile"), ("customer", "customer_profile")]
+)
+def test_staff_adding_a_user_in_the_admin_gets_the_profile_of_the_role(client, role, profile):
+    staff = StaffFactory.create(is_superuser=True)
+    client.force_login(staff)
+    page = client.get("/api/v1/admin/accounts/user/add/")
+    assert page.status_code == 200
+    assert b"vendor_profile-TOTAL_FORMS" not in page.content  # the service makes it
+    form = {
+        "email": "new.user@example.com",
+        "full_name": "Ada Styles",
+        "role": role,
+        "usable_password": "true",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    response = client.post("/api/v1/admin/accounts/user/add/", data=form)
+    assert response.status_code == 302, response.content[:2000]
+    user = User.objects.get(email="new.user@example.com")
+    assert hasattr(user, profile)
+    if role == "vendor":
+        assert (user.vendor_profile.store_name, user.vendor_profile.slug) == (
+            "Ada Styles",
+            "ada-styles",
+        )
+    assert AuditLog.objects.filter(action="staff_create", subject_id=str(user.pk)).exists()
+
+
 def test_wrong_password_and_unknown_email_take_about_as_long(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     user = CustomerFactory.create()
@@ -124,9 +153,3 @@ def test_client_ip_behind_trusted_proxies(settings, forwarded, trusted, peer, ex
     headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
     request = RequestFactory().get("/", REMOTE_ADDR=peer, **headers)
     assert client_ip(request) == expected
-
-
-def test_users_have_role_helpers():
-    assert CustomerFactory.create().is_customer
-    assert StaffFactory.create().is_platform_staff
-    assert User.objects.count() == 2

@@ -6,7 +6,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shared_domain.accounts import services
@@ -23,8 +24,9 @@ from shared_domain.accounts.errors import (
 )
 from shared_domain.accounts.models import OneTimeCode, RefreshToken, User, VendorProfile
 from shared_domain.accounts.selectors import user_for_access_token
-from shared_domain.common.errors import PermissionDenied, ValidationFailed
+from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.models import AuditLog, EventRecord
+from tests.concurrency import names, race
 from tests.factories import PASSWORD, CustomerFactory, StaffFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,25 +93,8 @@ def test_invalid_registrations_write_nothing(overrides, field):
 
 
 def test_concurrent_registrations_of_one_email_create_one_account(transactional_db):
-    outcomes = []
-    barrier = threading.Barrier(4)
-
-    def register():
-        try:
-            barrier.wait()
-            _register()
-            outcomes.append("created")
-        except EmailTaken:
-            outcomes.append("taken")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["created", "taken", "taken", "taken"]
+    outcomes = race(*[_register] * 4)
+    assert names(outcomes) == ["EmailTaken"] * 3 + ["ok"]
     assert User.objects.count() == 1
 
 
@@ -190,6 +175,27 @@ def test_verify_for_an_unknown_email_is_just_a_wrong_code():
         services.email_verify(email="nobody@example.com", code="123456")
 
 
+def test_verify_for_an_already_verified_account_is_just_a_wrong_code():
+    user = CustomerFactory.create(email_verified=True)
+    code = services.one_time_code_issue(user=user, purpose=VERIFY)
+    answers = []
+    for email, attempt in ((user.email, code), (user.email, "000000"), ("no@example.com", code)):
+        with pytest.raises(InvalidCode) as wrong:
+            services.email_verify(email=email, code=attempt)
+        answers.append((wrong.value.code, wrong.value.message, wrong.value.details))
+    assert answers[0] == answers[1] == answers[2]
+    assert OneTimeCode.objects.get(user=user).attempts == 0
+
+
+def test_parallel_wrong_codes_are_each_counted_once(transactional_db):
+    user = CustomerFactory.create(email_verified=False)
+    code = services.one_time_code_issue(user=user, purpose=VERIFY)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    outcomes = race(*[lambda: services.email_verify(email=user.email, code=wrong)] * 8)
+    assert names(outcomes) == ["InvalidCode"] * 5 + ["TooManyAttempts"] * 3
+    assert OneTimeCode.objects.get(user=user).attempts == 5
+
+
 # ---------------------------------------------------------------------- sign-in and tokens
 def test_login_issues_tokens_for_the_right_password():
     user = CustomerFactory.create()
@@ -244,10 +250,17 @@ def test_refresh_rotates_and_the_old_token_is_denied():
     assert old.replaced_by == second.refresh_jti
 
 
-def test_replaying_a_rotated_refresh_token_ends_the_whole_session():
+def _rotated_past_the_grace(jti, settings):
+    """As if the token had been rotated longer ago than the reuse grace."""
+    ago = timedelta(seconds=settings.JWT_REFRESH_REUSE_GRACE_SECONDS + 1)
+    RefreshToken.objects.filter(jti=jti).update(revoked_at=timezone.now() - ago)
+
+
+def test_replaying_a_rotated_refresh_token_after_the_grace_ends_the_whole_session(settings):
     user = CustomerFactory.create()
     first = services.session_login(email=user.email, password=PASSWORD).tokens
     second = services.token_refresh(refresh_token=first.refresh)
+    _rotated_past_the_grace(first.refresh_jti, settings)
     with pytest.raises(TokenRevoked):
         services.token_refresh(refresh_token=first.refresh)  # stolen copy replayed
     with pytest.raises(TokenRevoked):
@@ -255,38 +268,80 @@ def test_replaying_a_rotated_refresh_token_ends_the_whole_session():
     assert AuditLog.objects.filter(action="refresh_token_reuse").count() == 1
 
 
-def test_other_sessions_survive_a_replay():
+def test_a_token_presented_again_within_the_grace_is_refused_but_the_session_lives():
+    user = CustomerFactory.create()
+    first = services.session_login(email=user.email, password=PASSWORD).tokens
+    second = services.token_refresh(refresh_token=first.refresh)
+    with pytest.raises(TokenRevoked):
+        services.token_refresh(refresh_token=first.refresh)
+    assert services.token_refresh(refresh_token=second.refresh).access
+    assert not AuditLog.objects.filter(action="refresh_token_reuse").exists()
+
+
+def test_the_grace_is_a_setting(settings):
+    settings.JWT_REFRESH_REUSE_GRACE_SECONDS = 0
+    user = CustomerFactory.create()
+    first = services.session_login(email=user.email, password=PASSWORD).tokens
+    second = services.token_refresh(refresh_token=first.refresh)
+    with pytest.raises(TokenRevoked):
+        services.token_refresh(refresh_token=first.refresh)
+    with pytest.raises(TokenRevoked):
+        services.token_refresh(refresh_token=second.refresh)
+
+
+def test_other_sessions_survive_a_replay(settings):
     user = CustomerFactory.create()
     phone = services.session_login(email=user.email, password=PASSWORD).tokens
     laptop = services.session_login(email=user.email, password=PASSWORD).tokens
     services.token_refresh(refresh_token=phone.refresh)
+    _rotated_past_the_grace(phone.refresh_jti, settings)
     with pytest.raises(TokenRevoked):
         services.token_refresh(refresh_token=phone.refresh)
     assert services.token_refresh(refresh_token=laptop.refresh).access
 
 
-def test_concurrent_refreshes_of_one_token_yield_one_new_pair(transactional_db):
+def test_concurrent_refreshes_of_one_token_yield_one_new_pair_that_keeps_working(
+    transactional_db,
+):
     user = CustomerFactory.create()
     tokens = services.session_login(email=user.email, password=PASSWORD).tokens
-    outcomes = []
-    barrier = threading.Barrier(3)
+    outcomes = race(*[lambda: services.token_refresh(refresh_token=tokens.refresh)] * 3)
+    assert names(outcomes) == ["TokenRevoked", "TokenRevoked", "ok"]
+    # The losers did not end the session the winner continued.
+    (winner,) = [o for o in outcomes if not isinstance(o, Exception)]
+    assert user_for_access_token(token=winner.access) == user
+    assert services.token_refresh(refresh_token=winner.refresh).access
 
-    def refresh():
+
+def test_refresh_does_not_lock_the_user_row(transactional_db):
+    user = CustomerFactory.create()
+    tokens = services.session_login(email=user.email, password=PASSWORD).tokens
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_user_lock():
+        # What an ordinary write of the user (a profile edit, a sign-in) holds.
         try:
-            barrier.wait()
-            services.token_refresh(refresh_token=tokens.refresh)
-            outcomes.append("ok")
-        except TokenRevoked:
-            outcomes.append("revoked")
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(full_name="Busy")
+                locked.set()
+                release.wait(10)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=refresh) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["ok", "revoked", "revoked"]
+    holder = threading.Thread(target=hold_user_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            assert services.token_refresh(refresh_token=tokens.refresh).access
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        release.set()
+        holder.join()
 
 
 def test_access_token_cannot_be_used_to_refresh():
@@ -313,6 +368,25 @@ def test_logout_revokes_the_session():
     assert AuditLog.objects.filter(action="logout", actor=user).exists()
 
 
+def test_logout_with_an_expired_token_is_a_quiet_no_op(settings):
+    user = CustomerFactory.create()
+    settings.JWT_REFRESH_LIFETIME = -60
+    tokens = services.session_login(email=user.email, password=PASSWORD).tokens
+    services.token_revoke(refresh_token=tokens.refresh)  # no error: the session is over
+    assert not AuditLog.objects.filter(action="logout").exists()
+    assert RefreshToken.objects.get(jti=tokens.refresh_jti).revoked_at is None
+
+
+def test_logout_with_an_unknown_token_is_refused():
+    user = CustomerFactory.create()
+    tokens = services.session_login(email=user.email, password=PASSWORD).tokens
+    RefreshToken.objects.filter(jti=tokens.refresh_jti).delete()  # e.g. pruned
+    with pytest.raises(InvalidToken):
+        services.token_revoke(refresh_token=tokens.refresh)
+    with pytest.raises(InvalidToken):
+        services.token_revoke(refresh_token=tokens.access)
+
+
 # ---------------------------------------------------------------------- passwords
 def test_password_reset_changes_the_password_and_signs_out_everywhere():
     user = CustomerFactory.create(email_verified=False)
@@ -328,6 +402,30 @@ def test_password_reset_changes_the_password_and_signs_out_everywhere():
     with pytest.raises(TokenRevoked):
         services.token_refresh(refresh_token=tokens.refresh)
     assert AuditLog.objects.filter(action="password_reset", actor=user).exists()
+
+
+def test_reset_to_a_password_like_the_name_is_refused_and_the_code_stays_usable():
+    user = CustomerFactory.create(full_name="Chiamaka Okonkwo-Adebayo")
+    code = services.one_time_code_issue(user=user, purpose=RESET)
+    with pytest.raises(ValidationFailed) as similar:
+        services.password_reset_confirm(
+            email=user.email, code=code, new_password="ChiamakaOkonkwo"
+        )
+    assert "new_password" in similar.value.details
+    services.password_reset_confirm(email=user.email, code=code, new_password="Fresh-Pass-2468")
+    user.refresh_from_db()
+    assert user.check_password("Fresh-Pass-2468")
+
+
+def test_weak_reset_password_is_refused_alike_whether_or_not_the_account_exists():
+    user = CustomerFactory.create()
+    answers = []
+    for email in (user.email, "nobody@example.com"):
+        with pytest.raises(ValidationFailed) as weak:
+            services.password_reset_confirm(email=email, code="123456", new_password="12345")
+        answers.append((weak.value.code, weak.value.details))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == "validation_error"
 
 
 def test_weak_new_password_does_not_burn_a_code_attempt():
@@ -357,6 +455,29 @@ def test_password_change_needs_the_current_password():
     assert AuditLog.objects.filter(action="password_changed", actor=user).exists()
 
 
+def test_password_change_refuses_a_weak_password_and_keeps_the_sessions():
+    user = CustomerFactory.create()
+    tokens = services.session_login(email=user.email, password=PASSWORD).tokens
+    with pytest.raises(ValidationFailed) as weak:
+        services.password_change(user=user, current_password=PASSWORD, new_password="123")
+    assert "new_password" in weak.value.details
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert user_for_access_token(token=tokens.access) == user
+
+
+def test_password_change_bumps_the_stored_token_version_even_from_a_stale_user():
+    user = CustomerFactory.create()
+    stale = User.objects.get(pk=user.pk)
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)  # elsewhere
+    pair = services.password_change(
+        user=stale, current_password=PASSWORD, new_password="New-Pass-13579"
+    )
+    user.refresh_from_db()
+    assert user.token_version == stale.token_version == 3
+    assert user_for_access_token(token=pair.access) == user
+
+
 # ---------------------------------------------------------------------- profiles and roles
 def test_user_update_changes_name_and_customer_phone():
     user = CustomerFactory.create()
@@ -369,6 +490,24 @@ def test_user_update_changes_name_and_customer_phone():
 def test_vendors_have_no_phone_on_their_user_profile():
     with pytest.raises(ValidationFailed):
         services.user_update(user=VendorFactory.create(), phone="+234")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": "   "}, "full_name"),
+        ({"full_name": "x" * 151}, "full_name"),
+        ({"phone": "1" * 33}, "phone"),
+    ],
+)
+def test_user_update_validates_and_writes_nothing(changes, field):
+    user = CustomerFactory.create(full_name="Ada Obi")
+    with pytest.raises(ValidationFailed) as bad:
+        services.user_update(user=user, **changes)
+    assert list(bad.value.details) == [field]
+    user.refresh_from_db()
+    assert (user.full_name, user.customer_profile.phone) == ("Ada Obi", "")
 
 
 def test_only_vendors_update_a_vendor_profile():
@@ -388,6 +527,45 @@ def test_vendor_payout_ids_are_validated_and_changes_audited():
     assert profile.slug == f"store-{vendor.pk}"  # store URLs stay stable
     audit = AuditLog.objects.get(action="vendor_payout_changed")
     assert audit.subject_type == "accounts.vendorprofile"
+    assert audit.data == {"fields": ["paystack_subaccount_code"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"store_name": "  "}, "store_name"),
+        ({"store_name": "x" * 121}, "store_name"),
+        ({"stripe_account_id": "ACCT_123"}, "stripe_account_id"),
+        ({"stripe_account_id": "acct_" + "x" * 60}, "stripe_account_id"),
+        ({"stripe_account_id": "acct_ünïcode"}, "stripe_account_id"),
+        ({"paystack_subaccount_code": "acct_lowercase"}, "paystack_subaccount_code"),
+    ],
+)
+def test_vendor_profile_update_validates_and_writes_nothing(changes, field):
+    vendor = VendorFactory.create()
+    with pytest.raises(ValidationFailed) as bad:
+        services.vendor_profile_update(user=vendor, **changes)
+    assert list(bad.value.details) == [field]
+    profile = VendorProfile.objects.get(user=vendor)
+    assert (profile.store_name, profile.stripe_account_id) == (f"Store {vendor.pk}", "")
+
+
+def test_only_payout_changes_are_audited():
+    vendor = VendorFactory.create()
+    services.vendor_profile_update(user=vendor, store_name="Renamed", description="New")
+    services.vendor_profile_update(user=vendor, stripe_account_id="")  # unchanged: empty
+    assert not AuditLog.objects.filter(action="vendor_payout_changed").exists()
+    services.vendor_profile_update(user=vendor, stripe_account_id="acct_1Nv0FGQ9")
+    services.vendor_profile_update(user=vendor, stripe_account_id="acct_1Nv0FGQ9")  # same
+    audits = AuditLog.objects.filter(action="vendor_payout_changed")
+    assert [a.data for a in audits] == [{"fields": ["stripe_account_id"]}]
+
+
+def test_updating_a_missing_vendor_profile_is_not_found():
+    vendor = VendorFactory.create()
+    VendorProfile.objects.filter(user=vendor).delete()
+    with pytest.raises(NotFound):
+        services.vendor_profile_update(user=vendor, store_name="Ada Styles")
 
 
 def test_role_changes_are_staff_only_and_audited():
@@ -400,3 +578,32 @@ def test_role_changes_are_staff_only_and_audited():
     assert VendorProfile.objects.filter(user=user).exists()
     audit = AuditLog.objects.get(action="role_changed")
     assert (audit.actor_id, audit.data) == (staff.pk, {"from": "customer", "to": "vendor"})
+
+
+def test_a_new_vendor_store_is_named_and_slugged_like_a_registered_one():
+    staff = StaffFactory.create()
+    _register(role="vendor", store_name="Ada Obi")
+    user = CustomerFactory.create(full_name="Ada Obi")
+    services.user_role_change(user=user, role="vendor", by=staff)
+    profile = VendorProfile.objects.get(user=user)
+    assert (profile.store_name, profile.slug) == ("Ada Obi", "ada-obi-2")
+
+
+def test_store_slugs_take_the_next_free_suffix():
+    for n, email in enumerate(["a@example.com", "b@example.com", "c@example.com"]):
+        _register(role="vendor", store_name="Ada Styles", email=email)
+        if n == 1:
+            VendorProfile.objects.filter(slug="ada-styles-2").update(slug="ada-styles-7")
+    slugs = sorted(VendorProfile.objects.values_list("slug", flat=True))
+    assert slugs == ["ada-styles", "ada-styles-7", "ada-styles-8"]
+
+
+@pytest.mark.parametrize("role", ["superuser", "", "VENDOR"])
+def test_role_change_to_an_unknown_role_is_refused(role):
+    staff, user = StaffFactory.create(), CustomerFactory.create()
+    with pytest.raises(ValidationFailed) as bad:
+        services.user_role_change(user=user, role=role, by=staff)
+    assert "role" in bad.value.details
+    user.refresh_from_db()
+    assert user.role == "customer"
+    assert not AuditLog.objects.filter(action="role_changed").exists()

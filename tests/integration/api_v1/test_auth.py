@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from shared_domain.accounts import services, tokens
-from shared_domain.accounts.models import OneTimeCode, User
+from shared_domain.accounts.models import OneTimeCode, User, VendorProfile
 from shared_domain.common.redis import reset_clients
 from tests.factories import PASSWORD, CustomerFactory, VendorFactory
 
@@ -220,13 +221,20 @@ def test_me_needs_a_token(client):
 
 
 def test_me_shows_the_token_owner_and_nobody_else(client):
-    ada, bola = CustomerFactory.create(full_name="Ada"), CustomerFactory.create(full_name="Bola")
-    ada_token = login(client, ada)["access"]
-    body = client.get("/api/v1/me", headers=bearer(ada_token)).json()
-    assert (body["id"], body["full_name"]) == (ada.pk, "Ada")
-    assert body["customer_profile"] == {"phone": ""}
-    assert body["vendor_profile"] is None
-    assert bola.email not in json.dumps(body)
+    ada, bola = CustomerFactory.create(full_name="Ada"), VendorFactory.create(full_name="Bola")
+    seen = {}
+    for user in (ada, bola):
+        body = client.get("/api/v1/me", headers=bearer(login(client, user)["access"])).json()
+        seen[user.pk] = (body["id"], body["email"], body["full_name"])
+    assert seen == {ada.pk: (ada.pk, ada.email, "Ada"), bola.pk: (bola.pk, bola.email, "Bola")}
+
+
+def test_me_loads_the_user_and_profiles_in_one_query(client, django_assert_num_queries):
+    access = login(client, VendorFactory.create())["access"]
+    with django_assert_num_queries(1):
+        body = client.get("/api/v1/me", headers=bearer(access)).json()
+    assert body["customer_profile"] is None
+    assert body["vendor_profile"]["store_name"]
 
 
 @pytest.mark.parametrize(
@@ -330,6 +338,144 @@ def test_password_reset_flow(client):
     assert login(client, user, "Reset-Pass-97531")["access"]
 
 
+def test_verify_on_a_verified_account_answers_like_a_wrong_code(client):
+    user = CustomerFactory.create(email_verified=True)
+    answers = [
+        post(client, "/api/v1/auth/verify-email", {"email": email, "code": "123456"})
+        for email in (user.email, "ghost@example.com")
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert error(answers[0]) == error(answers[1])
+    assert error(answers[0])["code"] == "invalid_code"
+
+
+def test_reset_with_a_weak_password_answers_alike_for_unknown_accounts(client):
+    user = CustomerFactory.create()
+    answers = [
+        post(
+            client,
+            "/api/v1/auth/password-reset/confirm",
+            {"email": email, "code": "123456", "new_password": "12345"},
+        )
+        for email in (user.email, "ghost@example.com")
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert error(answers[0]) == error(answers[1])
+    assert error(answers[0])["code"] == "validation_error"
+
+
+def test_password_reset_confirm_wrong_codes_then_too_many_attempts(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "code": "100/minute"}
+    user = CustomerFactory.create()
+    code = _issue_code(user, OneTimeCode.Purpose.PASSWORD_RESET)
+    body = {"email": user.email, "new_password": "Reset-Pass-97531"}
+    wrong = f"{(int(code) + 3) % 1_000_000:06d}"
+    for _ in range(5):
+        response = post(client, "/api/v1/auth/password-reset/confirm", {**body, "code": wrong})
+        assert (response.status_code, error(response)["code"]) == (400, "invalid_code")
+    locked = post(client, "/api/v1/auth/password-reset/confirm", {**body, "code": code})
+    assert (locked.status_code, error(locked)["code"]) == (429, "too_many_attempts")
+    assert int(locked["Retry-After"]) > 0
+
+
+EXPIRED_REFRESH = tokens.encode(
+    user_id=1, token_type="refresh", version=1, lifetime=timedelta(minutes=-5)
+)[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/api/v1/auth/resend-code", {}, 400, "validation_error"),
+        ("/api/v1/auth/resend-code", {"email": 5}, 400, "validation_error"),
+        ("/api/v1/auth/password-reset", {"email": ""}, 400, "validation_error"),
+        ("/api/v1/auth/password-reset/confirm", {"email": "a@b.co"}, 400, "validation_error"),
+        (
+            "/api/v1/auth/password-reset/confirm",
+            {"email": "ghost@example.com", "code": "123456", "new_password": "Reset-Pass-97531"},
+            400,
+            "invalid_code",
+        ),
+        ("/api/v1/auth/refresh", {}, 400, "validation_error"),
+        ("/api/v1/auth/refresh", {"refresh": "garbage"}, 401, "invalid_token"),
+        ("/api/v1/auth/refresh", {"refresh": EXPIRED_REFRESH}, 401, "token_expired"),
+        ("/api/v1/auth/logout", {}, 400, "validation_error"),
+        ("/api/v1/auth/logout", {"refresh": "garbage"}, 401, "invalid_token"),
+    ],
+)
+def test_auth_error_paths(client, path, body, status, code):
+    response = post(client, path, body)
+    assert response.status_code == status
+    assert error(response)["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("scope", "path", "body"),
+    [
+        ("resend", "/api/v1/auth/resend-code", {"email": "a@b.co"}),
+        ("password_reset", "/api/v1/auth/password-reset", {"email": "a@b.co"}),
+        ("code", "/api/v1/auth/verify-email", {"email": "a@b.co", "code": "123456"}),
+        (
+            "code",
+            "/api/v1/auth/password-reset/confirm",
+            {"email": "a@b.co", "code": "123456", "new_password": "Reset-Pass-97531"},
+        ),
+        ("register", "/api/v1/auth/register", REGISTER),
+        ("refresh", "/api/v1/auth/refresh", {"refresh": "garbage"}),
+    ],
+)
+def test_auth_endpoints_are_throttled(client, settings, scope, path, body):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, scope: "1/minute"}
+    assert post(client, path, body).status_code != 429
+    blocked = post(client, path, body)
+    assert blocked.status_code == 429
+    assert (error(blocked)["code"], error(blocked)["details"]["scope"]) == ("throttled", scope)
+    assert int(blocked["Retry-After"]) > 0
+
+
+def _patch(client, path, body, access=None):
+    return client.patch(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers=bearer(access) if access else {},
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"full_name": ""}, "full_name"),
+        ({"full_name": 5}, "full_name"),
+        ({"phone": "1" * 40}, "phone"),
+    ],
+)
+def test_patch_me_errors(client, body, field):
+    assert _patch(client, "/api/v1/me", body).status_code == 401
+    response = _patch(
+        client, "/api/v1/me", body, login(client, CustomerFactory.create())["access"]
+    )
+    assert (response.status_code, error(response)["code"]) == (400, "validation_error")
+    assert field in error(response)["details"]
+
+
+def test_password_change_errors(client):
+    user = CustomerFactory.create()
+    body = {"current_password": PASSWORD, "new_password": "Another-Pass-321"}
+    assert post(client, "/api/v1/me/password", body).status_code == 401
+    access = login(client, user)["access"]
+    wrong = post(
+        client, "/api/v1/me/password", {**body, "current_password": "no"}, **bearer(access)
+    )
+    assert (wrong.status_code, error(wrong)["code"]) == (400, "wrong_password")
+    assert "current_password" in error(wrong)["details"]
+    weak = post(client, "/api/v1/me/password", {**body, "new_password": "123"}, **bearer(access))
+    assert (weak.status_code, error(weak)["code"]) == (400, "validation_error")
+    assert "new_password" in error(weak)["details"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
 # ---------------------------------------------------------------------- vendor profile
 def test_vendor_profile_get_and_patch(client):
     vendor = VendorFactory.create()
@@ -346,6 +492,35 @@ def test_vendor_profile_get_and_patch(client):
     )
     assert response.status_code == 200
     assert response.json()["store_name"] == "Ada Styles"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"store_name": ""}, "store_name"),
+        ({"store_name": "x" * 121}, "store_name"),
+        ({"stripe_account_id": "nope"}, "stripe_account_id"),
+        ({"paystack_subaccount_code": "acct_x"}, "paystack_subaccount_code"),
+        ({"slug": "mine"}, "slug"),
+    ],
+)
+def test_vendor_profile_errors(client, body, field):
+    assert client.get("/api/v1/vendor/profile").status_code == 401
+    assert _patch(client, "/api/v1/vendor/profile", body).status_code == 401
+    access = login(client, VendorFactory.create())["access"]
+    response = _patch(client, "/api/v1/vendor/profile", body, access)
+    assert (response.status_code, error(response)["code"]) == (400, "validation_error")
+    assert field in error(response)["details"]
+
+
+def test_a_vendor_without_a_store_gets_404_on_read_and_update(client):
+    vendor = VendorFactory.create()
+    VendorProfile.objects.filter(user=vendor).delete()
+    access = login(client, vendor)["access"]
+    read = client.get("/api/v1/vendor/profile", headers=bearer(access))
+    update = _patch(client, "/api/v1/vendor/profile", {"store_name": "Ada Styles"}, access)
+    assert (read.status_code, update.status_code) == (404, 404)
+    assert error(read)["code"] == error(update)["code"] == "not_found"
 
 
 def test_a_customer_cannot_read_or_patch_a_vendor_profile(client):
@@ -383,6 +558,98 @@ def test_login_is_limited_per_email_and_ip(client, settings):
         ).status_code
         == 401
     )
+
+
+def _from(ip):
+    return {"X-Forwarded-For": ip}
+
+
+def test_login_is_limited_per_account_across_addresses(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_account": "3/hour"}
+    user = CustomerFactory.create()
+    body = {"email": user.email, "password": "bad-password-1"}
+    statuses = [
+        post(client, "/api/v1/auth/login", body, **_from(f"203.0.113.{n}")).status_code
+        for n in range(1, 5)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    blocked = post(
+        client, "/api/v1/auth/login", {**body, "password": PASSWORD}, **_from("198.51.100.9")
+    )
+    assert (blocked.status_code, error(blocked)["details"]["scope"]) == (429, "login_account")
+    # The bucket is the account's: other accounts sign in from the same addresses.
+    assert login(client, CustomerFactory.create())["access"]
+
+
+def test_login_keys_are_the_same_without_a_client_address(settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login": "1/minute"}
+    settings.TRUSTED_PROXY_COUNT = 0
+    body = {"email": "ghost@example.com", "password": "x"}
+    no_address = Client(REMOTE_ADDR="")
+    assert post(no_address, "/api/v1/auth/login", body).status_code == 401
+    # v2 counts in the same bucket.
+    assert post(no_address, "/api/v2/auth/login", body).status_code == 429
+
+
+WRONG_PASSWORD = "wrong-password"
+
+
+def _admin_login(client, username, password=WRONG_PASSWORD, **headers):
+    return client.post(
+        "/api/v1/admin/login/?next=/api/v1/admin/",
+        data={"username": username, "password": password},
+        headers=headers,
+    )
+
+
+def test_admin_login_is_limited_per_username_and_ip(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login": "2/minute"}
+    staff = CustomerFactory.create(is_staff=True)
+    assert [_admin_login(client, staff.email).status_code for _ in range(3)] == [200, 200, 429]
+    blocked = _admin_login(client, staff.email, PASSWORD)
+    assert blocked.status_code == 429
+    assert error(blocked)["code"] == "throttled"
+    assert int(blocked["Retry-After"]) > 0
+    # Another username, or the same one from elsewhere, is another bucket.
+    assert _admin_login(client, "other@example.com").status_code == 200
+    assert _admin_login(client, staff.email, PASSWORD, **_from("203.0.113.5")).status_code == 302
+
+
+def test_admin_login_counts_against_the_account_bucket(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_account": "2/hour"}
+    user = CustomerFactory.create(is_staff=True)
+    _admin_login(client, user.email, **_from("203.0.113.1"))
+    post(
+        client,
+        "/api/v1/auth/login",
+        {"email": user.email, "password": "x"},
+        **_from("203.0.113.2"),
+    )
+    assert _admin_login(client, user.email, **_from("203.0.113.3")).status_code == 429
+
+
+def test_admin_pages_and_assets_are_not_limited(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "1/hour", "login": "1/hour"}
+    for _ in range(3):
+        assert client.get("/api/v1/admin/login/").status_code == 200
+        assert client.get("/api/v1/admin/jsi18n/").status_code != 429
+        assert client.get("/api/v1/static/admin/css/base.css").status_code == 200
+
+
+def test_password_change_is_limited_per_user(client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "password_change": "2/hour"}
+    user = CustomerFactory.create()
+    access = login(client, user)["access"]
+    body = {"current_password": "not-it", "new_password": "Another-Pass-321"}
+    statuses = [
+        post(
+            client, "/api/v1/me/password", body, **bearer(access), **_from(f"203.0.113.{n}")
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [400, 400, 429]
+    other = login(client, CustomerFactory.create())["access"]
+    assert post(client, "/api/v1/me/password", body, **bearer(other)).status_code == 400
 
 
 def test_anonymous_requests_are_limited_per_ip(client, settings):
@@ -423,3 +690,56 @@ def test_registration_sends_the_code_by_email(client, run_tasks):
         client, "/api/v1/auth/verify-email", {"email": REGISTER["email"], "code": code}
     )
     assert response.json()["email_verified"] is True
+
+
+# ---------------------------------------------------------------------- NUL characters
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "a\u0000@x.co", "password": "x"}, "email"),
+        ({"email": "a@x.co", "password": "x", "k\u0000": 1}, "k\u0000"),
+        ({"email": "a@x.co", "password": {"a": ["ok", "\u0000"]}}, "password.a.1"),
+    ],
+)
+def test_nul_in_any_json_string_is_a_400_validation_error(client, body, field):
+    response = post(client, "/api/v1/auth/login", body)
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error"
+    assert err["details"] == {field: [NUL_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/products?q=%00", "q"),
+        ("/api/v1/products?brand=ada%00", "brand"),
+        ("/api/v1/me?email=%00", "email"),
+        ("/api/v1/categories?a%00=1", "a\u0000"),
+        ("/api/v1/tasks/%00", "path"),
+    ],
+)
+def test_nul_in_the_query_string_or_path_is_a_400(client, path, field):
+    response = client.get(path)
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error"
+    assert err["details"] == {field: [NUL_MESSAGE]}
+
+
+def test_the_access_token_is_decoded_once_per_request(client, monkeypatch):
+    access = login(client, CustomerFactory.create())["access"]
+    decoded = []
+    real_decode = tokens.decode
+
+    def counting_decode(*args, **kwargs):
+        decoded.append(kwargs.get("expected_type"))
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(tokens, "decode", counting_decode)
+    for path in ("/api/v1/me", "/api/v2/me"):
+        assert client.get(path, headers=bearer(access)).status_code == 200
+    assert decoded == ["access", "access"]  # one per request: throttling and auth share it

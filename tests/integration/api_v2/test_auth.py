@@ -13,9 +13,9 @@ from tests.factories import PASSWORD, CustomerFactory, VendorFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def post(client, path, body):
+async def post(client, path, body, headers=None):
     raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return await client.post(path, data=raw, content_type="application/json")
+    return await client.post(path, data=raw, content_type="application/json", headers=headers)
 
 
 def error(response):
@@ -135,8 +135,147 @@ async def test_login_is_throttled_per_email_and_ip(async_client, settings):
     assert statuses == [401, 401, 429]
 
 
+async def test_login_is_limited_per_account_across_addresses(async_client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_account": "2/hour"}
+    body = {"email": "Ghost@example.com", "password": "whatever"}
+    statuses = [
+        (
+            await post(
+                async_client, "/api/v2/auth/login", body, {"X-Forwarded-For": f"203.0.113.{n}"}
+            )
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+    # One bucket per account on both APIs (v1 counts in it too).
+    from asgiref.sync import sync_to_async
+    from django.test import Client
+
+    v1 = await sync_to_async(Client().post)(
+        "/api/v1/auth/login",
+        data={"email": "ghost@example.com", "password": "x"},
+        content_type="application/json",
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert v1.status_code == 429
+
+
 async def test_anonymous_v2_requests_are_rate_limited(async_client, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "2/hour"}
     statuses = [(await async_client.get("/api/v2/me")).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
     assert (await async_client.get("/api/v2/healthz")).status_code == 200
+
+
+# ---------------------------------------------------------------------- NUL characters
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v2/auth/login", {"email": "a\u0000@x.co", "password": "x"}, "email"),
+        ("/api/v2/auth/login", {"email": "a@x.co", "password": "pass\u0000word"}, "password"),
+        ("/api/v2/auth/refresh", {"refresh": "abc\u0000"}, "refresh"),
+        ("/api/v2/auth/login", {"email": "a@x.co", "password": "x", "k\u0000": 1}, "k\u0000"),
+        (
+            "/api/v2/auth/login",
+            {"email": "a@x.co", "password": {"a": ["ok", "\u0000"]}},
+            "password.a.1",
+        ),
+        ("/probe/v2/echo", {"name": "x", "quantity": 1, "tags": [{"t": "\u0000"}]}, "tags.0.t"),
+    ],
+)
+async def test_nul_in_any_json_string_is_a_400_validation_error(async_client, path, body, field):
+    response = await post(async_client, path, body)
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error"
+    assert err["details"] == {field: [NUL_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v2/products/search?q=%00",
+        "/api/v2/products/search?brand=ada%00",
+        "/api/v2/me?email=%00",
+        "/api/v2/tasks/%00",
+    ],
+)
+async def test_nul_in_the_query_string_or_path_is_a_400(async_client, path):
+    response = await async_client.get(path)
+    assert response.status_code == 400
+    assert error(response)["code"] == "validation_error"
+
+
+# ---------------------------------------------------------------------- /me and refresh errors
+async def test_me_shows_the_token_owner_and_nobody_else(async_client):
+    ada, bola = await _user(full_name="Ada"), await _user(VendorFactory, full_name="Bola")
+    seen = {}
+    for user in (ada, bola):
+        access = (await _login(async_client, user))["access"]
+        body = (await async_client.get("/api/v2/me", headers=bearer(access))).json()
+        seen[user.pk] = (body["id"], body["email"], body["full_name"])
+    assert seen == {ada.pk: (ada.pk, ada.email, "Ada"), bola.pk: (bola.pk, bola.email, "Bola")}
+
+
+def test_me_loads_the_user_and_profiles_in_one_query(client, django_assert_num_queries):
+    user = VendorFactory.create()
+    access = login_v2(client, user)["access"]
+    with django_assert_num_queries(1):
+        body = client.get("/api/v2/me", headers=bearer(access)).json()
+    assert body["id"] == user.pk
+    assert body["customer_profile"] is None
+    assert body["vendor_profile"]["store_name"]
+
+
+def login_v2(client, user):
+    response = client.post(
+        "/api/v2/auth/login",
+        data={"email": user.email, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+EXPIRED_REFRESH = tokens.encode(
+    user_id=1, token_type="refresh", version=1, lifetime=timedelta(minutes=-5)
+)[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 400, "validation_error"),
+        ({"refresh": 5}, 400, "validation_error"),
+        ({"refresh": "garbage"}, 401, "invalid_token"),
+        ({"refresh": EXPIRED_REFRESH}, 401, "token_expired"),
+    ],
+)
+async def test_refresh_error_paths(async_client, body, status, code):
+    response = await post(async_client, "/api/v2/auth/refresh", body)
+    assert response.status_code == status
+    assert error(response)["code"] == code
+
+
+async def test_refresh_is_throttled_per_client(async_client, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "refresh": "1/minute"}
+    body = {"refresh": "garbage"}
+    assert (await post(async_client, "/api/v2/auth/refresh", body)).status_code == 401
+    blocked = await post(async_client, "/api/v2/auth/refresh", body)
+    assert blocked.status_code == 429
+    assert (error(blocked)["code"], error(blocked)["details"]["scope"]) == ("throttled", "refresh")
+    assert int(blocked["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer  "])
+async def test_malformed_bearer_headers_are_401_on_both_apis(async_client, client, header):
+    from asgiref.sync import sync_to_async
+
+    v2 = await async_client.get("/api/v2/me", headers={"Authorization": header})
+    v1 = await sync_to_async(client.get)("/api/v1/me", headers={"Authorization": header})
+    assert v1.status_code == v2.status_code == 401
+    assert error(v1) == error(v2)
+    assert error(v2)["code"] == "invalid_token"
