@@ -15,21 +15,17 @@ from async_service.api.catalog_schemas import (
     SearchOut,
 )
 from async_service.api.common_schemas import ErrorOut
+from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
     ProductDetail,
-    SearchParams,
     product_detail_public,
     product_facets,
     product_search,
+    search_resolve,
 )
 from shared_domain.common.asyncdb import run_db
-from shared_domain.common.errors import ValidationFailed
 
 router = Router(tags=["catalog"])
-
-
-def _split(values: list[str]) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @router.get(
@@ -40,26 +36,26 @@ def _split(values: list[str]) -> tuple[str, ...]:
 )
 async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, object]:
     """Ranked products on sale with facets (category, size, colour, price band, vendor)
-    and the total. Items and facets are computed at the same time."""
+    and the total. The filters are looked up once; then items and facets are computed
+    at the same time."""
     f = filters
-    if f.min_price is not None and f.max_price is not None and f.min_price > f.max_price:
-        raise ValidationFailed(details={"min_price": ["Must not be above max_price."]})
-    params = SearchParams(
+    params = SearchParams.from_query(
         q=f.q,
         category=f.category,
         vendor=f.vendor,
         brand=f.brand,
-        sizes=_split(f.size),
-        colours=_split(f.colour),
+        size=f.size,
+        colour=f.colour,
         min_price=f.min_price,
         max_price=f.max_price,
         in_stock=f.in_stock,
         department=f.department,
         sort=f.sort,
     )
+    search = await run_db(search_resolve, params)
     page, facets = await asyncio.gather(
-        run_db(product_search, params, limit=min(f.limit, MAX_LIMIT), offset=f.offset),
-        run_db(product_facets, params),
+        run_db(product_search, search, limit=min(f.limit, MAX_LIMIT), offset=f.offset),
+        run_db(product_facets, search),
     )
     return {
         "items": page.items,

@@ -7,12 +7,15 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, Lower, Upper
 from django.utils import timezone
 
 from shared_domain.accounts.models import VendorProfile
 
 CURRENCIES = (("NGN", "Nigerian naira"), ("USD", "US dollar"), ("GBP", "Pound sterling"))
+# Unique constraints whose violation the services turn into their own errors.
+SKU_CONSTRAINT = "variant_unique_sku"
+SIZE_COLOUR_CONSTRAINT = "variant_unique_size_colour"
 
 
 class Category(models.Model):
@@ -39,7 +42,10 @@ class Category(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "name"], name="category_unique_name_per_parent"
-            )
+            ),
+            # An empty path would be a prefix of every path: the category would count
+            # as the ancestor of all others.
+            models.CheckConstraint(condition=~Q(path=""), name="category_path_set"),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +119,11 @@ class Product(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(base_price__gt=0), name="product_price_positive"),
+            # "Newest" pages by published_at: a product on sale always has one.
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(published_at__isnull=False),
+                name="product_on_sale_published",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +132,7 @@ class Product(models.Model):
 
 class ProductVariant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    sku = models.CharField(max_length=64, unique=True)
+    sku = models.CharField(max_length=64)
     size = models.CharField(max_length=16)
     colour = models.CharField(max_length=40)
     colour_family = models.CharField(max_length=16)
@@ -145,8 +156,10 @@ class ProductVariant(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["sku"], name=SKU_CONSTRAINT),
+            # "Red" and "red" are one colour.
             models.UniqueConstraint(
-                fields=["product", "size", "colour"], name="variant_unique_size_colour"
+                "product", "size", Lower("colour"), name=SIZE_COLOUR_CONSTRAINT
             ),
             models.CheckConstraint(
                 condition=Q(price_override__isnull=True) | Q(price_override__gt=0),

@@ -13,11 +13,10 @@ from django.db import connection
 
 TEXT_SEARCH_CONFIG = "english"
 
-# The text search configuration below is TEXT_SEARCH_CONFIG (a test keeps them equal).
 _REFRESH = """
 UPDATE catalog_product AS p SET search_vector =
-    setweight(to_tsvector('english', coalesce(p.title, '')), 'A')
-    || setweight(to_tsvector('english', concat_ws(' ',
+    setweight(to_tsvector(%(config)s::regconfig, coalesce(p.title, '')), 'A')
+    || setweight(to_tsvector(%(config)s::regconfig, concat_ws(' ',
         p.brand,
         (SELECT string_agg(a.name, ' ')
            FROM catalog_category c JOIN catalog_category a ON c.path LIKE a.path || '%%'
@@ -25,7 +24,7 @@ UPDATE catalog_product AS p SET search_vector =
         (SELECT string_agg(DISTINCT v.colour, ' ')
            FROM catalog_productvariant v WHERE v.product_id = p.id AND v.is_active)
     )), 'B')
-    || setweight(to_tsvector('english', coalesce(p.description, '')), 'C')
+    || setweight(to_tsvector(%(config)s::regconfig, coalesce(p.description, '')), 'C')
 """
 
 
@@ -33,10 +32,12 @@ def search_vectors_refresh(product_ids: Iterable[int] | None = None) -> int:
     """Recompute the vectors of these products (all products when None)."""
     with connection.cursor() as cursor:
         if product_ids is None:
-            cursor.execute(_REFRESH)
+            cursor.execute(_REFRESH, {"config": TEXT_SEARCH_CONFIG})
         else:
             ids = list(product_ids)
             if not ids:
                 return 0
-            cursor.execute(_REFRESH + " WHERE p.id = ANY(%s)", [ids])
+            cursor.execute(
+                _REFRESH + " WHERE p.id = ANY(%(ids)s)", {"config": TEXT_SEARCH_CONFIG, "ids": ids}
+            )
         return int(cursor.rowcount)

@@ -1,9 +1,11 @@
 """Reads of the catalog: the category tree, product search (one ranking for v1 and v2),
 facets, product detail and the vendor's product list.
 
-Query budget (independent of page size): a search page is one query (cards carry
-their in-stock sizes, colours and first image as subqueries) plus one when the query
-looks like a SKU; facets are one query; a product detail is three.
+Query budget (independent of page size): resolving a search's filters is one query
+when the text looks like a SKU and one when a vendor is asked for (categories come
+from the cached tree); then a search page is one query (cards carry their in-stock
+sizes, colours and first image as subqueries) and facets are one; a product detail
+is three.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -43,6 +46,7 @@ from django.db.models.functions import Coalesce, Upper
 
 from shared_domain.accounts.models import VendorProfile
 from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
+from shared_domain.catalog.params import SearchParams, parse_id
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.catalog.vocabulary import (
     COLOUR_FAMILIES,
@@ -52,6 +56,7 @@ from shared_domain.catalog.vocabulary import (
 )
 from shared_domain.common.cache import cached, forget
 from shared_domain.common.errors import NotFound, ValidationFailed
+from shared_domain.common.permissions import owned_by
 from shared_domain.inventory.selectors import in_stock_q
 
 SORTS = ("relevance", "price", "-price", "newest", "rating")
@@ -172,22 +177,18 @@ class Facets:
 
 
 @dataclass(frozen=True)
-class SearchParams:
-    q: str = ""
-    category: str | None = None
-    vendor: str | None = None
-    brand: str | None = None
-    sizes: tuple[str, ...] = ()
-    colours: tuple[str, ...] = ()
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool = False
-    department: str | None = None
-    sort: str | None = None
+class ResolvedSearch:
+    """SearchParams with its lookups done (the category subtree, the vendor, the
+    product of an exact SKU), so that the items and the facets of one search share
+    them instead of repeating them."""
 
-    @property
-    def effective_sort(self) -> str:
-        return self.sort or ("relevance" if self.q.strip() else "newest")
+    params: SearchParams
+    category_ids: tuple[int, ...] | None = None
+    vendor_id: int | None = None
+    sku_product_id: int | None = None
+
+
+type Search = SearchParams | ResolvedSearch
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,26 @@ class SearchPage:
 @dataclass(frozen=True)
 class CursorPage:
     items: list[ProductCard]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class VendorProductRow:
+    id: int
+    title: str
+    slug: str
+    status: str
+    price: Decimal
+    currency: str
+    category: Ref | None
+    variant_count: int
+    stock_total: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VendorProductPage:
+    items: list[VendorProductRow]
     next_cursor: str | None
 
 
@@ -238,14 +259,8 @@ def category_tree() -> list[dict[str, Any]]:
 def category_descendant_ids(category: str) -> list[int]:
     """Ids of a category (by id or slug) and everything under it. Unknown: 400."""
     rows = category_rows()
-    match = next(
-        (
-            row
-            for row in rows
-            if (category.isdigit() and row[0] == int(category)) or row[2] == category
-        ),
-        None,
-    )
+    pk = parse_id(category)
+    match = next((row for row in rows if row[0] == pk or row[2] == category), None)
     if match is None:
         raise ValidationFailed(details={"category": ["Unknown category."]})
     return [row[0] for row in rows if row[5].startswith(match[5])]
@@ -285,7 +300,8 @@ def _sku_product_id(q: str) -> int | None:
 
 
 def _vendor_id(vendor: str) -> int:
-    lookup = Q(pk=int(vendor)) if vendor.isdigit() else Q(slug=vendor)
+    pk = parse_id(vendor)
+    lookup = Q(slug=vendor) if pk is None else Q(pk=pk)
     found = VendorProfile.objects.filter(lookup).values_list("pk", flat=True).first()
     if found is None:
         raise ValidationFailed(details={"vendor": ["Unknown vendor."]})
@@ -302,13 +318,28 @@ def _colour_families(colours: Sequence[str]) -> list[str]:
     return families
 
 
-def _filtered(params: SearchParams, *, sku_product_id: int | None) -> QuerySet[Product]:
+def search_resolve(params: SearchParams) -> ResolvedSearch:
+    """Look up what the filters name; an unknown category or vendor is a 400."""
+    return ResolvedSearch(
+        params=params,
+        category_ids=tuple(category_descendant_ids(params.category)) if params.category else None,
+        vendor_id=_vendor_id(params.vendor) if params.vendor else None,
+        sku_product_id=_sku_product_id(params.q) if params.q else None,
+    )
+
+
+def _resolved(search: Search) -> ResolvedSearch:
+    return search if isinstance(search, ResolvedSearch) else search_resolve(search)
+
+
+def _filtered(search: ResolvedSearch) -> QuerySet[Product]:
     """Active products matching every filter, with `score` (text rank, SKU hit first)."""
+    params, sku_product_id = search.params, search.sku_product_id
     qs = Product.objects.filter(status=Product.Status.ACTIVE)
-    if params.category:
-        qs = qs.filter(category_id__in=category_descendant_ids(params.category))
-    if params.vendor:
-        qs = qs.filter(vendor_id=_vendor_id(params.vendor))
+    if search.category_ids is not None:
+        qs = qs.filter(category_id__in=search.category_ids)
+    if search.vendor_id is not None:
+        qs = qs.filter(vendor_id=search.vendor_id)
     if params.brand:
         qs = qs.annotate(brand_upper=Upper("brand")).filter(
             brand_upper=params.brand.strip().upper()
@@ -413,70 +444,97 @@ def _card(product: Any) -> ProductCard:
     )
 
 
-def product_search(params: SearchParams, *, limit: int, offset: int) -> SearchPage:
+def product_search(search: Search, *, limit: int, offset: int) -> SearchPage:
     """One page of ranked results and the total (v2). `limit` and `offset` are capped
     by the caller."""
-    sku_id = _sku_product_id(params.q) if params.q else None
-    qs = _with_card_fields(_filtered(params, sku_product_id=sku_id))
+    resolved = _resolved(search)
+    qs = _with_card_fields(_filtered(resolved))
     qs = qs.annotate(total=Window(expression=Count("id"))).order_by(
-        *_ordering(params.effective_sort)
+        *_ordering(resolved.params.effective_sort)
     )
     rows = list(qs[offset : offset + limit])
     if rows:
         total = int(rows[0].total)
+    elif offset:  # past the last page: the total still counts every match
+        total = _filtered(resolved).count()
     else:
-        total = _filtered(params, sku_product_id=sku_id).count() if offset else 0
+        total = 0
     return SearchPage(items=[_card(p) for p in rows], total=total, limit=limit, offset=offset)
 
 
 # ---------------------------------------------------------------------- keyset pages (v1)
-_KEYS: dict[str, tuple[str, Any, str]] = {
-    "relevance": ("score", float, "desc"),
-    "price": ("base_price", Decimal, "asc"),
-    "-price": ("base_price", Decimal, "desc"),
-    "newest": ("published_at", datetime.fromisoformat, "desc"),
-    "rating": ("rating_sort", Decimal, "desc"),
+# Bounds of the numbers a cursor may carry: prices and ratings are far below them.
+_MAX_CURSOR_NUMBER = Decimal(10) ** 15
+
+
+def _cursor_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _cursor_decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite() or abs(value) >= _MAX_CURSOR_NUMBER:
+        raise ValueError(text)
+    return value
+
+
+def _cursor_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value
+
+
+_KEYS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "relevance": ("score", _cursor_float, "desc"),
+    "price": ("base_price", _cursor_decimal, "asc"),
+    "-price": ("base_price", _cursor_decimal, "desc"),
+    # Never null: products on sale always have a publication date (a CHECK).
+    "newest": ("published_at", _cursor_datetime, "desc"),
+    "rating": ("rating_sort", _cursor_decimal, "desc"),
 }
 
 
 def _encode_cursor(sort: str, value: Any, pk: int) -> str:
-    raw = json.dumps([sort, None if value is None else str(value), pk])
+    raw = json.dumps([sort, str(value), pk])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """The sort key and id of the last row of the previous page. Anything but a cursor
+    this module wrote for the same sort (including NaN or infinite numbers) is a 400."""
     invalid = ValidationFailed(details={"cursor": ["Invalid cursor; start from the first page."]})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         cursor_sort, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if cursor_sort != sort or not isinstance(pk, int):
+        if (
+            cursor_sort != sort
+            or not isinstance(value, str)
+            or type(pk) is not int
+            or not 0 < pk < 2**63
+        ):
             raise invalid
-        parse = _KEYS[sort][1]
-        return (None if value is None else parse(value)), pk
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, ArithmeticError):
+        return _KEYS[sort][1](value), pk
+    except (ValueError, TypeError, binascii.Error, ArithmeticError):
         raise invalid from None
 
 
-def product_search_keyset(params: SearchParams, *, limit: int, cursor: str | None) -> CursorPage:
+def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> CursorPage:
     """A page after `cursor` in a stable order (v1 list): no duplicates or gaps when
     products are added while a client pages."""
-    sort = params.effective_sort
-    ordering = _ordering(sort)
-    sku_id = _sku_product_id(params.q) if params.q else None
-    qs = _with_card_fields(_filtered(params, sku_product_id=sku_id)).order_by(*ordering)
+    resolved = _resolved(search)
+    sort = resolved.params.effective_sort
+    qs = _with_card_fields(_filtered(resolved)).order_by(*_ordering(sort))
     field_name, _parse, direction = _KEYS[sort]
     if cursor:
         value, pk = _decode_cursor(cursor, sort)
-        if value is None:  # only "newest" can have nulls (never for published products)
-            qs = qs.filter(**{f"{field_name}__isnull": True, "id__lt": pk})
-        elif direction == "desc":
-            qs = qs.filter(
-                Q(**{f"{field_name}__lt": value}) | Q(**{field_name: value, "id__lt": pk})
-            )
-        else:
-            qs = qs.filter(
-                Q(**{f"{field_name}__gt": value}) | Q(**{field_name: value, "id__gt": pk})
-            )
+        after = "lt" if direction == "desc" else "gt"
+        qs = qs.filter(
+            Q(**{f"{field_name}__{after}": value}) | Q(**{field_name: value, f"id__{after}": pk})
+        )
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -487,27 +545,30 @@ def product_search_keyset(params: SearchParams, *, limit: int, cursor: str | Non
 
 
 # ---------------------------------------------------------------------- facets
-def product_facets(params: SearchParams) -> Facets:
+def product_facets(search: Search) -> Facets:
     """Counts of the matching products by category, size, colour, price band and vendor
     (sizes and colours count products with such an active variant; in stock when
     in_stock is asked). One query, cached for FACETS_CACHE_SECONDS: counts may lag
     that long behind stock changes, the items of a search never do."""
+    resolved = _resolved(search)
     ttl = settings.FACETS_CACHE_SECONDS
     if ttl <= 0:
-        return _compute_facets(params)
-    key = "catalog:facets:v1:" + hashlib.sha256(repr(params).encode()).hexdigest()
-    return cached(key, lambda: _compute_facets(params), timeout=ttl)
+        return _compute_facets(resolved)
+    key = "catalog:facets:v2:" + hashlib.sha256(repr(resolved).encode()).hexdigest()
+    return cached(key, lambda: _compute_facets(resolved), timeout=ttl)
 
 
-def _compute_facets(params: SearchParams) -> Facets:
-    sku_id = _sku_product_id(params.q) if params.q else None
-    base = _filtered(params, sku_product_id=sku_id).values(
-        "id", "category_id", "vendor_id", "base_price"
-    )
+def _compute_facets(search: ResolvedSearch) -> Facets:
+    base = _filtered(search).order_by().values("id", "category_id", "vendor_id", "base_price")
     base_sql, base_params = base.query.sql_with_params()
-    stock_join = ""
-    if params.in_stock:
-        stock_join = "JOIN inventory_stock s ON s.variant_id = v.id AND s.quantity > s.allocated"
+    # Sizes and colours count active variants (with units to sell when asked), with
+    # "in stock" meaning what it means everywhere else.
+    variants = ProductVariant.objects.filter(is_active=True)
+    if search.params.in_stock:
+        variants = variants.filter(in_stock_q())
+    variant_sql, variant_params = (
+        variants.order_by().values("product_id", "size", "colour_family").query.sql_with_params()
+    )
     band_cases = " ".join(
         "WHEN "
         + " AND ".join(
@@ -522,7 +583,7 @@ def _compute_facets(params: SearchParams) -> Facets:
         for label, low, high in PRICE_BANDS
     )
     sql = f"""
-        WITH f AS MATERIALIZED ({base_sql})
+        WITH f AS MATERIALIZED ({base_sql}), v AS NOT MATERIALIZED ({variant_sql})
         SELECT 'category', f.category_id::text, NULL, count(*) FROM f
          WHERE f.category_id IS NOT NULL GROUP BY 2
         UNION ALL
@@ -532,15 +593,13 @@ def _compute_facets(params: SearchParams) -> Facets:
         SELECT 'price', CASE {band_cases} END, NULL, count(*) FROM f GROUP BY 2
         UNION ALL
         SELECT 'size', v.size, NULL, count(DISTINCT v.product_id)
-          FROM catalog_productvariant v JOIN f ON f.id = v.product_id {stock_join}
-         WHERE v.is_active GROUP BY 2
+          FROM v JOIN f ON f.id = v.product_id GROUP BY 2
         UNION ALL
         SELECT 'colour', v.colour_family, NULL, count(DISTINCT v.product_id)
-          FROM catalog_productvariant v JOIN f ON f.id = v.product_id {stock_join}
-         WHERE v.is_active GROUP BY 2
+          FROM v JOIN f ON f.id = v.product_id GROUP BY 2
     """  # noqa: S608 - the only interpolations are our own SQL and constant bands
     with connection.cursor() as cursor:
-        cursor.execute(sql, base_params)
+        cursor.execute(sql, (*base_params, *variant_params))
         rows = cursor.fetchall()
     return _facets_from_rows(rows)
 
@@ -584,8 +643,8 @@ def _band_label(band: str) -> str:
 
 
 # ---------------------------------------------------------------------- detail
-def _detail_queryset() -> QuerySet[Product]:
-    return Product.objects.select_related("vendor", "category").prefetch_related(
+def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    return queryset.select_related("vendor", "category").prefetch_related(
         Prefetch(
             "variants",
             queryset=ProductVariant.objects.select_related("stock").order_by("position", "id"),
@@ -594,27 +653,25 @@ def _detail_queryset() -> QuerySet[Product]:
     )
 
 
+def _variant_view(variant: ProductVariant) -> VariantView:
+    """`variant` with its stock and product loaded."""
+    stock = getattr(variant, "stock", None)
+    available = max(0, stock.available) if stock is not None and variant.is_active else 0
+    return VariantView(
+        id=variant.pk,
+        sku=variant.sku,
+        size=variant.size,
+        colour=variant.colour,
+        colour_family=variant.colour_family,
+        price=variant.price,
+        is_active=variant.is_active,
+        available=available,
+        in_stock=available > 0,
+    )
+
+
 def _detail(product: Product) -> ProductDetail:
-    variants = []
-    for variant in product.variants.all():
-        stock = getattr(variant, "stock", None)
-        available = max(0, stock.available) if stock is not None else 0
-        price = (
-            variant.price_override if variant.price_override is not None else product.base_price
-        )
-        variants.append(
-            VariantView(
-                id=variant.pk,
-                sku=variant.sku,
-                size=variant.size,
-                colour=variant.colour,
-                colour_family=variant.colour_family,
-                price=price,
-                is_active=variant.is_active,
-                available=available if variant.is_active else 0,
-                in_stock=variant.is_active and available > 0,
-            )
-        )
+    variants = [_variant_view(variant) for variant in product.variants.all()]
     return ProductDetail(
         id=product.pk,
         title=product.title,
@@ -643,32 +700,68 @@ def _detail(product: Product) -> ProductDetail:
     )
 
 
-def product_detail_public(*, product_id: int) -> ProductDetail:
-    """An active product, as shoppers see it; anything else is not found."""
-    product = _detail_queryset().filter(pk=product_id, status=Product.Status.ACTIVE).first()
+def product_detail(*, queryset: QuerySet[Product], product_id: int) -> ProductDetail:
+    """A product of `queryset` (the products on sale, a vendor's own...) with all it
+    shows, in three queries; any other id is not found."""
+    product = _detail_queryset(queryset).filter(pk=product_id).first()
     if product is None:
         raise NotFound("No such product.")
     return _detail(product)
 
 
-def product_detail(product: Product) -> ProductDetail:
-    """Any product (vendor back office), loaded with everything it shows."""
-    return _detail(_detail_queryset().get(pk=product.pk))
+def product_detail_public(*, product_id: int) -> ProductDetail:
+    """An active product, as shoppers see it; anything else is not found."""
+    return product_detail(
+        queryset=Product.objects.filter(status=Product.Status.ACTIVE), product_id=product_id
+    )
 
 
 # ---------------------------------------------------------------------- vendor back office
 def product_queryset_for_vendor(*, user: Any) -> QuerySet[Product]:
     """The products a vendor may see and change: their own (staff: all)."""
-    qs = Product.objects.all()
-    if getattr(user, "is_platform_staff", False):
-        return qs
-    return qs.filter(vendor__user=user)
+    return owned_by(Product.objects.all(), user=user, owner_field="vendor__user")
 
 
-def product_list_for_vendor(
-    *, user: Any, status: str | None = None, q: str = "", category: str | None = None
+def product_get_for_vendor(*, user: Any, product_id: int) -> Product:
+    """One of the vendor's products (staff: any); another vendor's is not found."""
+    product = product_queryset_for_vendor(user=user).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product.")
+    return product
+
+
+def _variants_with_stock() -> QuerySet[ProductVariant]:
+    # The product is there for the variant's price (its own or the product's).
+    return ProductVariant.objects.select_related("stock", "product").defer(
+        "product__search_vector", "product__description", "product__attributes"
+    )
+
+
+def variant_list_for_vendor(*, user: Any, product_id: int) -> list[VariantView]:
+    """The variants (with stock) of one of the vendor's products, in one query."""
+    variants = list(
+        owned_by(_variants_with_stock(), user=user, owner_field="product__vendor__user")
+        .filter(product_id=product_id)
+        .order_by("position", "id")
+    )
+    if not variants:  # none, or not theirs to see
+        product_get_for_vendor(user=user, product_id=product_id)
+    return [_variant_view(variant) for variant in variants]
+
+
+def variant_view(*, variant_id: int) -> VariantView:
+    """One variant with its availability (after the back office changed it)."""
+    return _variant_view(_variants_with_stock().get(pk=variant_id))
+
+
+def _vendor_products(
+    *, user: Any, status: str | None, q: str, category: str | None
 ) -> QuerySet[Product]:
-    qs = product_queryset_for_vendor(user=user).select_related("category", "vendor")
+    qs = (
+        product_queryset_for_vendor(user=user)
+        .select_related("category")
+        .defer("search_vector", "description", "attributes")
+    )
     if status:
         if status not in Product.Status.values:
             raise ValidationFailed(
@@ -678,9 +771,8 @@ def product_list_for_vendor(
     if category:
         qs = qs.filter(category_id__in=category_descendant_ids(category))
     if q.strip():
-        query = text_query(q)
-        sku = q.strip().upper()
-        qs = qs.filter(Q(search_vector=query) | Q(variants__sku=sku)).distinct() if query else qs
+        sku = ProductVariant.objects.filter(product=OuterRef("pk"), sku=q.strip().upper())
+        qs = qs.filter(Q(search_vector=text_query(q)) | Exists(sku))
     return qs.annotate(
         variant_count=Coalesce(
             Subquery(
@@ -701,3 +793,42 @@ def product_list_for_vendor(
             0,
         ),
     ).order_by("-id")
+
+
+def product_page_for_vendor(
+    *,
+    user: Any,
+    status: str | None = None,
+    q: str = "",
+    category: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> VendorProductPage:
+    """The vendor's products (staff: all), newest first, `limit` after `cursor` (the
+    id of the last product of the previous page), in one query."""
+    qs = _vendor_products(user=user, status=status, q=q, category=category)
+    if cursor:
+        after = parse_id(cursor)
+        if after is None:
+            raise ValidationFailed(
+                details={"cursor": ["Invalid cursor; start from the first page."]}
+            )
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs[: limit + 1])
+    next_cursor = str(rows[limit - 1].pk) if len(rows) > limit else None
+    items = [
+        VendorProductRow(
+            id=p.pk,
+            title=p.title,
+            slug=p.slug,
+            status=p.status,
+            price=p.base_price,
+            currency=p.currency,
+            category=_category_ref(p.category),
+            variant_count=p.variant_count,  # type: ignore[attr-defined]
+            stock_total=p.stock_total,  # type: ignore[attr-defined]
+            updated_at=p.updated_at,
+        )
+        for p in rows[:limit]
+    ]
+    return VendorProductPage(items=items, next_cursor=next_cursor)

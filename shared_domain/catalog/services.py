@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, QuerySet, Value
+from django.db.models.functions import Concat, Lower, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -22,20 +23,22 @@ from shared_domain.catalog import events
 from shared_domain.catalog.errors import NotPublishable, SkuTaken, VariantExists
 from shared_domain.catalog.models import (
     CURRENCIES,
+    SIZE_COLOUR_CONSTRAINT,
+    SKU_CONSTRAINT,
     Category,
     Product,
     ProductImage,
     ProductVariant,
 )
 from shared_domain.catalog.search_index import search_vectors_refresh
+from shared_domain.catalog.selectors import category_tree_invalidate
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS, colour_family, normalize_size
-from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.errors import Conflict, ValidationFailed
 from shared_domain.common.events import publish
-from shared_domain.inventory.models import Stock
+from shared_domain.common.partial import UNSET
+from shared_domain.inventory.services import quantity_problems, stock_create
 
-UNSET: Any = object()
 MAX_PRICE = Decimal("9999999999.99")
-MAX_STOCK = 1_000_000
 MAX_VARIANTS = 200
 MAX_IMAGES = 20
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,63}$")
@@ -110,12 +113,8 @@ def _check_variant(
         allowed = ", ".join(SIZE_SYSTEMS.get(size_system, ()))
         errors[f"{prefix}size"] = [f"Not a {size_system} size; use one of {allowed}."]
     colour = _check_text(spec.colour, f"{prefix}colour", errors, max_length=40, required=True)
-    if (
-        not isinstance(spec.stock, int)
-        or isinstance(spec.stock, bool)
-        or not 0 <= spec.stock <= MAX_STOCK
-    ):
-        errors[f"{prefix}stock"] = [f"Enter a whole number from 0 to {MAX_STOCK}."]
+    if problems := quantity_problems(spec.stock):
+        errors[f"{prefix}stock"] = problems
     price = _check_price(spec.price_override, f"{prefix}price", errors, required=False)
     if len(errors) > before:
         return None
@@ -190,10 +189,26 @@ def _ensure_skus_free(skus: Iterable[str]) -> None:
         )
 
 
+def _size_colour_taken(
+    product: Product, size: str, colour: str, *, exclude: int | None = None
+) -> bool:
+    """Whether another variant of the product has this size and colour, compared as
+    the database constraint compares them (colour in lower case)."""
+    same = (
+        ProductVariant.objects.filter(product=product, size=size)
+        .alias(colour_key=Lower("colour"))
+        .filter(colour_key=Lower(Value(colour)))
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    return same.exists()
+
+
 def _create_variants(
     product: Product, specs: Sequence[VariantSpec], start: int = 0
 ) -> list[ProductVariant]:
-    _ensure_skus_free(spec.sku for spec in specs)
+    skus = [spec.sku for spec in specs]
+    _ensure_skus_free(skus)
     variants = [
         ProductVariant(
             product=product,
@@ -211,14 +226,17 @@ def _create_variants(
         with transaction.atomic():
             created = ProductVariant.objects.bulk_create(variants)
     except IntegrityError as exc:
-        if "sku" in str(exc):
-            raise SkuTaken(details={"sku": [spec.sku for spec in specs]}) from None
-        raise VariantExists() from None
-    Stock.objects.bulk_create(
-        [
-            Stock(variant=variant, quantity=spec.stock)
-            for variant, spec in zip(created, specs, strict=True)
-        ]
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint == SKU_CONSTRAINT:
+            # A concurrent writer took a SKU after the check above and has committed:
+            # checking again names exactly the SKUs taken.
+            _ensure_skus_free(skus)
+            raise SkuTaken() from None
+        if constraint == SIZE_COLOUR_CONSTRAINT:
+            raise VariantExists() from None
+        raise
+    stock_create(
+        quantities=[(variant, spec.stock) for variant, spec in zip(created, specs, strict=True)]
     )
     return created
 
@@ -298,6 +316,7 @@ def product_update(
     department: str = UNSET,
     attributes: dict[str, Any] = UNSET,
 ) -> Product:
+    locked = Product.objects.select_for_update().get(pk=product.pk)
     errors: Errors = {}
     changes: dict[str, Any] = {}
     if title is not UNSET:
@@ -316,7 +335,7 @@ def product_update(
         changes["currency"] = currency
     if category_id is not UNSET:
         changes["category"] = _check_category(category_id, errors)
-        if category_id is None and product.status == Product.Status.ACTIVE:
+        if category_id is None and locked.status == Product.Status.ACTIVE:
             errors["category"] = ["A product on sale needs a category."]
     if department is not UNSET:
         if department not in Product.Department.values:
@@ -326,7 +345,6 @@ def product_update(
         changes["attributes"] = _check_attributes(attributes, errors)
     if errors:
         raise ValidationFailed(details=errors)
-    locked = Product.objects.select_for_update().get(pk=product.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.save()
@@ -341,14 +359,13 @@ def publish_problems(product: Product) -> Errors:
         problems["category"] = ["Choose a category."]
     if not product.variants.filter(is_active=True).exists():
         problems["variants"] = ["Add at least one active variant."]
-    if product.base_price is None or product.base_price <= 0:
-        problems["price"] = ["Set a price."]
     return problems
 
 
 @transaction.atomic
 def product_publish(*, product: Product) -> Product:
-    """Put a product on sale: it needs a category, a price and an active variant."""
+    """Put a product on sale: it needs a category and an active variant (a price it
+    always has). Every product goes on sale through here, which sets published_at."""
     locked = Product.objects.select_for_update().get(pk=product.pk)
     if problems := publish_problems(locked):
         raise NotPublishable(
@@ -375,20 +392,27 @@ def product_archive(*, product: Product) -> Product:
 
 
 # ---------------------------------------------------------------------- variants
+def _lock_product(product_id: int) -> Product:
+    """Lock a product before changing its variants: one writer at a time keeps the
+    variant limit, the positions and the size/colour rule true under concurrency."""
+    return Product.objects.select_for_update().get(pk=product_id)
+
+
 @transaction.atomic
 def variant_add(*, product: Product, spec: VariantSpec) -> ProductVariant:
+    locked = _lock_product(product.pk)
     errors: Errors = {}
-    variant = _check_variant(spec, product.size_system, "", errors)
+    variant = _check_variant(spec, locked.size_system, "", errors)
     if errors or variant is None:
         raise ValidationFailed(details=errors)
-    if product.variants.filter(size=variant.size, colour__iexact=variant.colour).exists():
+    if _size_colour_taken(locked, variant.size, variant.colour):
         raise VariantExists()
-    if product.variants.count() >= MAX_VARIANTS:
+    existing = locked.variants.aggregate(count=Count("id"), top=Max("position"))
+    if existing["count"] >= MAX_VARIANTS:
         raise ValidationFailed(details={"variants": [f"At most {MAX_VARIANTS} variants."]})
-    top = product.variants.aggregate(top=Max("position"))["top"]
-    position = 0 if top is None else top + 1
-    created = _create_variants(product, [variant], start=position)[0]
-    search_vectors_refresh([product.pk])
+    position = 0 if existing["top"] is None else existing["top"] + 1
+    created = _create_variants(locked, [variant], start=position)[0]
+    search_vectors_refresh([locked.pk])
     return created
 
 
@@ -401,43 +425,51 @@ def variant_update(
     price_override: Any = UNSET,
     is_active: bool = UNSET,
 ) -> ProductVariant:
-    locked = (
-        ProductVariant.objects.select_for_update().select_related("product").get(pk=variant.pk)
-    )
+    product = _lock_product(variant.product_id)
+    locked = ProductVariant.objects.select_for_update().get(pk=variant.pk)
+    locked.product = product
     errors: Errors = {}
+    changed: set[str] = set()
     if size is not UNSET:
         normalized = normalize_size(size)
-        if normalized not in SIZE_SYSTEMS.get(locked.product.size_system, ()):
-            errors["size"] = [f"Not a {locked.product.size_system} size."]
-        locked.size = normalized
+        if normalized not in SIZE_SYSTEMS.get(product.size_system, ()):
+            errors["size"] = [f"Not a {product.size_system} size."]
+        elif normalized != locked.size:
+            locked.size = normalized
+            changed.add("size")
     if colour is not UNSET:
-        locked.colour = _check_text(colour, "colour", errors, max_length=40, required=True)
-        locked.colour_family = colour_family(locked.colour)
+        text = _check_text(colour, "colour", errors, max_length=40, required=True)
+        if text and text != locked.colour:
+            locked.colour, locked.colour_family = text, colour_family(text)
+            changed |= {"colour", "colour_family"}
     if price_override is not UNSET:
-        locked.price_override = _check_price(price_override, "price", errors, required=False)
-    if is_active is not UNSET:
+        price = _check_price(price_override, "price", errors, required=False)
+        if "price" not in errors and price != locked.price_override:
+            locked.price_override = price
+            changed.add("price_override")
+    if is_active is not UNSET and bool(is_active) != locked.is_active:
         locked.is_active = bool(is_active)
+        changed.add("is_active")
     if errors:
         raise ValidationFailed(details=errors)
-    clash = (
-        ProductVariant.objects.filter(
-            product=locked.product, size=locked.size, colour__iexact=locked.colour
-        )
-        .exclude(pk=locked.pk)
-        .exists()
-    )
-    if clash:
+    if changed & {"size", "colour"} and _size_colour_taken(
+        product, locked.size, locked.colour, exclude=locked.pk
+    ):
         raise VariantExists()
-    locked.save()
-    search_vectors_refresh([locked.product_id])
     if (
-        locked.product.status == Product.Status.ACTIVE
-        and not locked.product.variants.filter(is_active=True).exists()
+        "is_active" in changed
+        and not locked.is_active
+        and product.status == Product.Status.ACTIVE
+        and not product.variants.filter(is_active=True).exclude(pk=locked.pk).exists()
     ):
         raise NotPublishable(
             "A product on sale needs an active variant; archive the product instead.",
             details={"is_active": ["This is the product's last active variant."]},
         )
+    if changed:
+        locked.save(update_fields=sorted(changed))
+    if changed & {"colour", "is_active"}:  # the colours of active variants are searchable
+        search_vectors_refresh([product.pk])
     return locked
 
 
@@ -500,23 +532,132 @@ def image_remove(*, image: ProductImage) -> None:
 
 
 # ---------------------------------------------------------------------- categories
-@transaction.atomic
-def category_create(*, name: str, parent: Category | None = None, position: int = 0) -> Category:
-    errors: Errors = {}
-    name = _check_text(name, "name", errors, max_length=80, required=True)
-    if errors:
-        raise ValidationFailed(details=errors)
+def _next_category_id() -> int:
+    # The path holds the category's own id, and a category never exists without its
+    # path (a CHECK): take the id before the insert.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Category._meta.db_table]
+        )
+        row = cursor.fetchone()
+    assert row is not None  # noqa: S101 - nextval returns one row
+    return int(row[0])
+
+
+def _category_slug(name: str, parent: Category | None) -> str:
     base = slugify(f"{parent.slug}-{name}" if parent else name)[:110] or "category"
     slug = base
     suffix = 2
     while Category.objects.filter(slug=slug).exists():
         slug = f"{base}-{suffix}"
         suffix += 1
-    category = Category.objects.create(name=name, slug=slug, parent=parent, position=position)
-    category.path = f"{parent.path if parent else '/'}{category.pk}/"
-    category.depth = (parent.depth + 1) if parent else 0
-    category.save(update_fields=["path", "depth"])
-    from shared_domain.catalog.selectors import category_tree_invalidate
+    return slug
 
+
+def _check_category_name(
+    name: str, parent: Category | None, errors: Errors, *, exclude: int | None = None
+) -> str:
+    name = _check_text(name, "name", errors, max_length=80, required=True)
+    siblings = Category.objects.filter(parent=parent, name=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude)
+    if name and siblings.exists():
+        errors["name"] = ["A category with this name is already there."]
+    return name
+
+
+def _check_position(position: Any, errors: Errors) -> int:
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position < 2**31:
+        errors["position"] = ["Enter a whole number from 0."]
+        return 0
+    return position
+
+
+def category_parent_problems(*, category: Category, parent: Category | None) -> Errors:
+    """Why `category` cannot move under `parent` (nothing: an empty dict)."""
+    if parent is not None and parent.path.startswith(category.path):
+        return {"parent": ["A category cannot move under itself or its subcategories."]}
+    return {}
+
+
+def _products_under(path: str) -> QuerySet[Product]:
+    return Product.objects.filter(category__path__startswith=path)
+
+
+@transaction.atomic
+def category_create(*, name: str, parent: Category | None = None, position: int = 0) -> Category:
+    if parent is not None:  # its path cannot change until this one is written
+        parent = Category.objects.select_for_update().get(pk=parent.pk)
+    errors: Errors = {}
+    name = _check_category_name(name, parent, errors)
+    position = _check_position(position, errors)
+    if errors:
+        raise ValidationFailed(details=errors)
+    pk = _next_category_id()
+    category = Category.objects.create(
+        pk=pk,
+        name=name,
+        slug=_category_slug(name, parent),
+        parent=parent,
+        position=position,
+        path=f"{parent.path if parent else '/'}{pk}/",
+        depth=(parent.depth + 1) if parent else 0,
+    )
     transaction.on_commit(category_tree_invalidate)
     return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    category: Category,
+    name: str = UNSET,
+    parent: Category | None = UNSET,
+    position: int = UNSET,
+) -> Category:
+    """Rename, reorder or move a category. A move rewrites the paths of the whole
+    subtree; renames and moves refresh the search vectors of the products below (they
+    hold the names of their categories and ancestors)."""
+    # Moves touch many rows and must see a tree nobody else is changing: lock it all.
+    list(Category.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = Category.objects.select_related("parent").get(pk=category.pk)
+    new_parent = locked.parent if parent is UNSET else parent
+    if new_parent is not None:
+        new_parent = Category.objects.get(pk=new_parent.pk)
+    moved = (new_parent.pk if new_parent else None) != locked.parent_id
+    errors: Errors = {}
+    if moved:
+        errors.update(category_parent_problems(category=locked, parent=new_parent))
+    new_name = locked.name if name is UNSET else name
+    if name is not UNSET or moved:
+        new_name = _check_category_name(new_name, new_parent, errors, exclude=locked.pk)
+    if position is not UNSET:
+        locked.position = _check_position(position, errors)
+    if errors:
+        raise ValidationFailed(details=errors)
+    renamed = new_name != locked.name
+    if moved:
+        old_path = locked.path
+        new_path = f"{new_parent.path if new_parent else '/'}{locked.pk}/"
+        depth = (new_parent.depth + 1) if new_parent else 0
+        Category.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + (depth - locked.depth),
+        )
+        locked.path, locked.depth, locked.parent = new_path, depth, new_parent
+    locked.name = new_name
+    locked.save(update_fields=["name", "parent", "position"])
+    if moved or renamed:
+        search_vectors_refresh(_products_under(locked.path).values_list("pk", flat=True))
+    transaction.on_commit(category_tree_invalidate)
+    return locked
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category nothing is filed under (no subcategories, no products)."""
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    if locked.children.exists() or locked.products.exists():
+        raise Conflict("Only a category without subcategories and products can be deleted.")
+    locked.delete()
+    transaction.on_commit(category_tree_invalidate)

@@ -1,6 +1,8 @@
-"""Writes of inventory: setting a variant's stock."""
+"""Writes of inventory: the stock of new variants and setting a variant's stock."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -12,17 +14,29 @@ from shared_domain.inventory.models import Stock
 MAX_STOCK = 1_000_000
 
 
-@transaction.atomic
-def stock_set(*, variant: ProductVariant, quantity: int) -> Stock:
-    """Set the units on hand; never below what paid orders already hold."""
+def quantity_problems(quantity: object) -> list[str]:
+    """What is wrong with a number of units on hand (nothing: an empty list)."""
     if (
         isinstance(quantity, bool)
         or not isinstance(quantity, int)
         or not 0 <= quantity <= MAX_STOCK
     ):
-        raise ValidationFailed(
-            details={"quantity": [f"Enter a whole number from 0 to {MAX_STOCK}."]}
-        )
+        return [f"Enter a whole number from 0 to {MAX_STOCK}."]
+    return []
+
+
+def stock_create(*, quantities: Sequence[tuple[ProductVariant, int]]) -> list[Stock]:
+    """The stock rows of new variants (quantities already checked)."""
+    return Stock.objects.bulk_create(
+        [Stock(variant=variant, quantity=quantity) for variant, quantity in quantities]
+    )
+
+
+@transaction.atomic
+def stock_set(*, variant: ProductVariant, quantity: int) -> Stock:
+    """Set the units on hand; never below what paid orders already hold."""
+    if problems := quantity_problems(quantity):
+        raise ValidationFailed(details={"quantity": problems})
     stock = Stock.objects.select_for_update().filter(variant=variant).first()
     if stock is None:
         stock, _ = Stock.objects.get_or_create(variant=variant)

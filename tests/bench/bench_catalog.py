@@ -167,9 +167,10 @@ def _print_plan(env: dict[str, str]) -> None:
     code = (
         "import django; django.setup();"
         "from django.db import connection;"
-        "from shared_domain.catalog.selectors import _filtered, SearchParams;"
+        "from shared_domain.catalog.params import SearchParams;"
+        "from shared_domain.catalog.selectors import _filtered, search_resolve;"
         "connection.cursor().execute('ANALYZE');"
-        "print(_filtered(SearchParams(q='ankara dress'), sku_product_id=None).explain())"
+        "print(_filtered(search_resolve(SearchParams(q='ankara dress'))).explain())"
     )
     import subprocess
 

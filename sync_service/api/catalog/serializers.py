@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from shared_domain.inventory.services import MAX_STOCK
 from sync_service.api.strict import StrictSerializer
 
 
@@ -139,19 +140,13 @@ class ProductListQuery(serializers.Serializer[Any]):
     cursor = serializers.CharField(required=False, max_length=500)
     page_size = serializers.IntegerField(required=False, min_value=1)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"min_price": ["Must not be above max_price."]})
-        return attrs
-
 
 # ---------------------------------------------------------------------- vendor back office
 class VariantIn(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     size = serializers.CharField(max_length=16)
     colour = serializers.CharField(max_length=40)
-    stock = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False, default=0)
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0.01")
     )
@@ -202,7 +197,7 @@ class VariantUpdateIn(StrictSerializer):
 
 
 class StockIn(StrictSerializer):
-    quantity = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
 
 
 class StockOut(serializers.Serializer[Any]):
@@ -215,6 +210,14 @@ class StockOut(serializers.Serializer[Any]):
 
 class ImageOrderIn(StrictSerializer):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=50)
+
+
+class VendorProductListQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=["draft", "active", "archived"], required=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    category = serializers.CharField(required=False, max_length=120)
+    cursor = serializers.CharField(required=False, max_length=30)
+    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class VendorProductRowOut(serializers.Serializer[Any]):

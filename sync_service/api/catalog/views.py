@@ -3,7 +3,6 @@ pages of 50) and product detail. Same ranking as v2 search."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,24 +11,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
-    SearchParams,
     category_tree,
     product_detail_public,
     product_search_keyset,
 )
 from sync_service.api.catalog import serializers as s
 from sync_service.api.schema import errors
+from sync_service.api.strict import validated
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-
-
-def split_multi(values: list[str] | None) -> tuple[str, ...]:
-    """?size=M&size=L and ?size=M,L both mean M or L."""
-    return tuple(
-        part.strip() for value in values or () for part in value.split(",") if part.strip()
-    )
 
 
 class CategoryTreeApi(APIView):
@@ -76,22 +69,6 @@ LIST_PARAMETERS = [
 ]
 
 
-def search_params(data: dict[str, Any]) -> SearchParams:
-    return SearchParams(
-        q=data.get("search", ""),
-        category=data.get("category"),
-        vendor=data.get("vendor"),
-        brand=data.get("brand"),
-        sizes=split_multi(data.get("size")),
-        colours=split_multi(data.get("colour")),
-        min_price=data.get("min_price"),
-        max_price=data.get("max_price"),
-        in_stock=bool(data.get("in_stock")),
-        department=data.get("department"),
-        sort=data.get("ordering"),
-    )
-
-
 class ProductListApi(APIView):
     permission_classes = (AllowAny,)
 
@@ -101,17 +78,31 @@ class ProductListApi(APIView):
         parameters=LIST_PARAMETERS,
         responses={
             200: s.ProductPageOut,
-            **errors(e400="validation_error (unknown category or vendor, bad cursor, bad filter)"),
+            **errors(
+                e400="validation_error (unknown category or vendor, bad cursor, bad filter, "
+                "min_price above max_price)"
+            ),
         },
         auth=[],
     )
     def get(self, request: Request) -> Response:
         """Products on sale, filtered, searched and ordered, 50 a page (keyset cursor)."""
-        query = s.ProductListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = validated(s.ProductListQuery, request.query_params)
+        search = SearchParams.from_query(
+            q=data.get("search", ""),
+            category=data.get("category"),
+            vendor=data.get("vendor"),
+            brand=data.get("brand"),
+            size=data.get("size"),
+            colour=data.get("colour"),
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
+            in_stock=data["in_stock"],
+            department=data.get("department"),
+            sort=data.get("ordering"),
+        )
         limit = min(data.get("page_size") or PAGE_SIZE, MAX_PAGE_SIZE)
-        page = product_search_keyset(search_params(data), limit=limit, cursor=data.get("cursor"))
+        page = product_search_keyset(search, limit=limit, cursor=data.get("cursor"))
         next_url = None
         if page.next_cursor:
             params = request.query_params.copy()

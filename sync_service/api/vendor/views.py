@@ -7,51 +7,41 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
-from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
+from shared_domain.common.errors import NotFound, PermissionDenied
 from shared_domain.common.permissions import owned_or_404
 from shared_domain.inventory.models import Stock
 from shared_domain.inventory.services import stock_set
 from sync_service.api.catalog import serializers as s
-from sync_service.api.permissions import current_user
+from sync_service.api.permissions import IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
+from sync_service.api.strict import validated
 
 VENDOR_ERRORS = {"e401": "not_authenticated", "e403": "permission_denied"}
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
 MISSING = {**VENDOR_ERRORS, "e404": "not_found (also for other vendors' products)"}
 
 
-class IsVendorOrStaff(BasePermission):
-    message = "Only vendors (and staff) can use the back office."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_vendor or user.is_platform_staff))
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    validated: dict[str, Any] = serializer.validated_data
-    return validated
-
-
 def _own_product(request: Request, product_id: int) -> Product:
-    return owned_or_404(
-        Product.objects.select_related("vendor"),
-        user=current_user(request),
-        owner_field="vendor__user",
-        pk=product_id,
+    return selectors.product_get_for_vendor(user=current_user(request), product_id=product_id)
+
+
+def _detail(request: Request, product_id: int) -> dict[str, Any]:
+    detail = selectors.product_detail(
+        queryset=selectors.product_queryset_for_vendor(user=current_user(request)),
+        product_id=product_id,
     )
+    return dict(s.ProductDetailOut(detail).data)
 
 
-def _detail(product: Product) -> dict[str, Any]:
-    return dict(s.ProductDetailOut(selectors.product_detail(product)).data)
+def _variant(variant_id: int) -> dict[str, Any]:
+    return dict(s.VariantOut(selectors.variant_view(variant_id=variant_id)).data)
 
 
 def _variant_spec(data: dict[str, Any]) -> services.VariantSpec:
@@ -77,7 +67,10 @@ class VendorProductsApi(_BackOffice):
             OpenApiParameter("status", str, enum=["draft", "active", "archived"]),
             OpenApiParameter("q", str, description="Search your products (text or SKU)."),
             OpenApiParameter("category", str),
-            OpenApiParameter("cursor", str),
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
+            OpenApiParameter(
+                "page_size", int, description=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+            ),
         ],
         responses={
             200: s.VendorProductPageOut,
@@ -86,42 +79,16 @@ class VendorProductsApi(_BackOffice):
     )
     def get(self, request: Request) -> Response:
         """Your products, newest first, 50 a page."""
-        params = request.query_params
-        qs = selectors.product_list_for_vendor(
+        query = validated(s.VendorProductListQuery, request.query_params)
+        page = selectors.product_page_for_vendor(
             user=current_user(request),
-            status=params.get("status") or None,
-            q=params.get("q", ""),
-            category=params.get("category") or None,
+            status=query.get("status"),
+            q=query.get("q", ""),
+            category=query.get("category") or None,
+            cursor=query.get("cursor") or None,
+            limit=min(query.get("page_size") or PAGE_SIZE, MAX_PAGE_SIZE),
         )
-        cursor = params.get("cursor")
-        if cursor:
-            if not cursor.isdigit():
-                raise ValidationFailed(details={"cursor": ["Invalid cursor."]})
-            qs = qs.filter(pk__lt=int(cursor))
-        rows = list(qs[:51])
-        next_cursor = str(rows[49].pk) if len(rows) > 50 else None
-        items = [
-            {
-                "id": p.pk,
-                "title": p.title,
-                "slug": p.slug,
-                "status": p.status,
-                "price": p.base_price,
-                "currency": p.currency,
-                "category": (
-                    {"id": p.category.pk, "name": p.category.name, "slug": p.category.slug}
-                    if p.category
-                    else None
-                ),
-                "variant_count": p.variant_count,  # type: ignore[attr-defined]
-                "stock_total": p.stock_total,  # type: ignore[attr-defined]
-                "updated_at": p.updated_at,
-            }
-            for p in rows[:50]
-        ]
-        return Response(
-            {"items": s.VendorProductRowOut(items, many=True).data, "next_cursor": next_cursor}
-        )
+        return Response(s.VendorProductPageOut(page).data)
 
     @extend_schema(
         tags=["vendor"],
@@ -137,7 +104,7 @@ class VendorProductsApi(_BackOffice):
         vendor = getattr(user, "vendor_profile", None)
         if not user.is_vendor or vendor is None:
             raise PermissionDenied("Only vendors create products.")
-        data = _valid(s.ProductCreateIn, request.data)
+        data = validated(s.ProductCreateIn, request.data)
         product = services.product_create(
             vendor=vendor,
             title=data["title"],
@@ -154,14 +121,14 @@ class VendorProductsApi(_BackOffice):
                 services.ImageSpec(url=i["url"], alt_text=i["alt_text"]) for i in data["images"]
             ],
         )
-        return Response(_detail(product), status=status.HTTP_201_CREATED)
+        return Response(_detail(request, product.pk), status=status.HTTP_201_CREATED)
 
 
 class VendorProductApi(_BackOffice):
     @extend_schema(tags=["vendor"], responses={200: s.ProductDetailOut, **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """One of your products, whatever its status."""
-        return Response(_detail(_own_product(request, product_id)))
+        return Response(_detail(request, product_id))
 
     @extend_schema(
         tags=["vendor"],
@@ -171,11 +138,11 @@ class VendorProductApi(_BackOffice):
     def patch(self, request: Request, product_id: int) -> Response:
         """Change title, description, price, category, brand, department, attributes."""
         product = _own_product(request, product_id)
-        data = _valid(s.ProductUpdateIn, request.data)
+        data = validated(s.ProductUpdateIn, request.data)
         if "category" in data:
             data["category_id"] = data.pop("category")
-        product = services.product_update(product=product, **data)
-        return Response(_detail(product))
+        services.product_update(product=product, **data)
+        return Response(_detail(request, product_id))
 
 
 class VendorProductPublishApi(_BackOffice):
@@ -189,8 +156,8 @@ class VendorProductPublishApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Put the product on sale (needs a category, a price and an active variant)."""
-        product = services.product_publish(product=_own_product(request, product_id))
-        return Response(_detail(product))
+        services.product_publish(product=_own_product(request, product_id))
+        return Response(_detail(request, product_id))
 
 
 class VendorProductArchiveApi(_BackOffice):
@@ -199,16 +166,18 @@ class VendorProductArchiveApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Take the product off sale (it stays in your list and past orders)."""
-        product = services.product_archive(product=_own_product(request, product_id))
-        return Response(_detail(product))
+        services.product_archive(product=_own_product(request, product_id))
+        return Response(_detail(request, product_id))
 
 
 class VendorVariantsApi(_BackOffice):
     @extend_schema(tags=["vendor"], responses={200: s.VariantOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's variants with stock."""
-        detail = selectors.product_detail(_own_product(request, product_id))
-        return Response(s.VariantOut(detail.variants, many=True).data)
+        variants = selectors.variant_list_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
+        return Response(s.VariantOut(variants, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
@@ -222,25 +191,17 @@ class VendorVariantsApi(_BackOffice):
         """Add a size/colour variant with its initial stock."""
         product = _own_product(request, product_id)
         variant = services.variant_add(
-            product=product, spec=_variant_spec(_valid(s.VariantIn, request.data))
+            product=product, spec=_variant_spec(validated(s.VariantIn, request.data))
         )
-        return Response(_variant_view(product, variant.pk), status=status.HTTP_201_CREATED)
+        return Response(_variant(variant.pk), status=status.HTTP_201_CREATED)
 
 
-def _variant_view(product: Product, variant_id: int) -> dict[str, Any]:
-    detail = selectors.product_detail(product)
-    view = next(v for v in detail.variants if v.id == variant_id)
-    return dict(s.VariantOut(view).data)
-
-
-def _own_variant(
-    request: Request, product_id: int, variant_id: int
-) -> tuple[Product, ProductVariant]:
+def _own_variant(request: Request, product_id: int, variant_id: int) -> ProductVariant:
     product = _own_product(request, product_id)
     variant = ProductVariant.objects.filter(product=product, pk=variant_id).first()
     if variant is None:
         raise NotFound("No such variant.")
-    return product, variant
+    return variant
 
 
 class VendorVariantApi(_BackOffice):
@@ -254,21 +215,21 @@ class VendorVariantApi(_BackOffice):
     )
     def patch(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Change a variant's size, colour, price or active flag."""
-        product, variant = _own_variant(request, product_id, variant_id)
-        data = _valid(s.VariantUpdateIn, request.data)
+        variant = _own_variant(request, product_id, variant_id)
+        data = validated(s.VariantUpdateIn, request.data)
         if "price" in data:
             data["price_override"] = data.pop("price")
         services.variant_update(variant=variant, **data)
-        return Response(_variant_view(product, variant.pk))
+        return Response(_variant(variant.pk))
 
     @extend_schema(
         tags=["vendor"], responses={200: s.VariantOut, **errors(e400="not_publishable", **MISSING)}
     )
     def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Deactivate a variant (kept for past orders; no longer sold)."""
-        product, variant = _own_variant(request, product_id, variant_id)
+        variant = _own_variant(request, product_id, variant_id)
         services.variant_deactivate(variant=variant)
-        return Response(_variant_view(product, variant.pk))
+        return Response(_variant(variant.pk))
 
 
 class VariantStockApi(_BackOffice):
@@ -289,7 +250,7 @@ class VariantStockApi(_BackOffice):
             pk=variant_id,
         )
         stock: Stock = stock_set(
-            variant=variant, quantity=_valid(s.StockIn, request.data)["quantity"]
+            variant=variant, quantity=validated(s.StockIn, request.data)["quantity"]
         )
         return Response(
             {
@@ -317,7 +278,7 @@ class VendorImagesApi(_BackOffice):
     def post(self, request: Request, product_id: int) -> Response:
         """Add an image (URL + alt text), after the others."""
         product = _own_product(request, product_id)
-        data = _valid(s.ImageIn, request.data)
+        data = validated(s.ImageIn, request.data)
         image = services.image_add(product=product, url=data["url"], alt_text=data["alt_text"])
         return Response(s.ImageOut(image).data, status=status.HTTP_201_CREATED)
 
@@ -332,7 +293,7 @@ class VendorImageReorderApi(_BackOffice):
         """Set the display order: every image id of the product, first to last."""
         product = _own_product(request, product_id)
         images = services.image_reorder(
-            product=product, image_ids=_valid(s.ImageOrderIn, request.data)["order"]
+            product=product, image_ids=validated(s.ImageOrderIn, request.data)["order"]
         )
         return Response(s.ImageOut(images, many=True).data)
 

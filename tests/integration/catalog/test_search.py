@@ -3,19 +3,24 @@ syntax, facet counts, keyset paging, query budgets and index use."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from shared_domain.catalog import services
 from shared_domain.catalog.models import Product
+from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
-    SearchParams,
     product_facets,
     product_search,
     product_search_keyset,
+    search_resolve,
 )
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.models import Stock
@@ -92,12 +97,24 @@ def test_exact_sku_comes_first(catalog):
 
 
 @pytest.mark.parametrize(
-    "q",
-    ['"unclosed', "&&&", "!!!", ":*", "a" * 5000, "'; DROP TABLE catalog_product;--", "( ) | &"],
+    ("q", "expected"),
+    [
+        ('"ankara', ["maxi", "blouse"]),  # an unclosed quote
+        ("ankara &&&", ["maxi", "blouse"]),
+        ("!!!", []),
+        (":*", []),
+        ("linen:*", ["shirt"]),
+        ("a" * 5000, []),
+        ("aso " + "x" * 5000, []),  # cut to MAX_QUERY_LENGTH: every word must still match
+        ("'; DROP TABLE catalog_product;--", []),
+        ("( linen ) | &", ["shirt"]),
+    ],
 )
-def test_odd_syntax_gives_a_safe_result(catalog, q):
+def test_odd_syntax_gives_a_safe_result(catalog, q, expected):
+    found = {catalog[name].pk: name for name in ("maxi", "blouse", "gown", "shirt")}
     page = search(q=q)
-    assert page.total >= 0
+    assert [found[i] for i in ids(page)] == expected
+    assert page.total == len(expected)
     assert Product.objects.count() == 5
 
 
@@ -147,6 +164,24 @@ def test_unknown_category_or_vendor_is_a_validation_error(catalog):
         search(vendor="999999")
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "1²", "1\n", " 1", "9" * 30, "-1", "+1"])
+def test_ids_are_plain_digits_and_anything_else_is_an_unknown_slug(catalog, value):
+    with pytest.raises(ValidationFailed) as error:
+        search(category=value)
+    assert error.value.details == {"category": ["Unknown category."]}
+    with pytest.raises(ValidationFailed) as error:
+        search(vendor=value)
+    assert error.value.details == {"vendor": ["Unknown vendor."]}
+
+
+def test_category_and_vendor_by_id(catalog):
+    tree, ada = catalog["tree"], catalog["ada"].vendor_profile
+    assert ids(search(category=str(tree["Tops"].pk))) == [catalog["blouse"].pk]
+    assert ids(search(vendor=str(ada.pk), category=str(tree["Dresses"].pk))) == [
+        catalog["maxi"].pk
+    ]
+
+
 def test_facet_counts(catalog):
     facets = product_facets(SearchParams())
     by = {
@@ -169,6 +204,24 @@ def test_facet_counts(catalog):
     assert {f.label: f.count for f in searched.category} == {"Maxi": 1, "Tops": 1}
 
 
+def test_facet_counts_follow_the_filters(catalog):
+    eko = catalog["eko"].vendor_profile
+    large = product_facets(SearchParams(sizes=("L",)))  # the maxi dress and the shirt
+    assert {f.label: f.count for f in large.category} == {"Maxi": 1, "Shirts": 1}
+    # Sizes count the products with such a variant among the matches, all of their sizes.
+    assert {f.value: f.count for f in large.size} == {"M": 1, "L": 2}
+    assert {f.value: f.count for f in large.colour} == {"red": 1, "blue": 1}
+    assert {f.value: f.count for f in large.price} == {"10000-25000": 1, "25000-50000": 1}
+    by_vendor = product_facets(SearchParams(vendor=eko.slug))
+    assert [(f.label, f.count) for f in by_vendor.vendor] == [(eko.store_name, 2)]
+    assert {f.value: f.count for f in by_vendor.size} == {"M": 1, "L": 1}
+    assert {f.value: f.count for f in by_vendor.colour} == {"yellow": 1, "blue": 2}
+    in_stock = product_facets(SearchParams(vendor=eko.slug, in_stock=True))
+    # The shirt has no units: it leaves the sizes and colours, not the other counts.
+    assert {f.value: f.count for f in in_stock.size} == {"M": 1}
+    assert {f.value: f.count for f in in_stock.colour} == {"yellow": 1, "blue": 1}
+
+
 def test_keyset_pages_are_stable_when_products_are_added(catalog):
     first = product_search_keyset(SearchParams(sort="price"), limit=2, cursor=None)
     assert ids(first) == [catalog["blouse"].pk, catalog["shirt"].pk]
@@ -177,6 +230,52 @@ def test_keyset_pages_are_stable_when_products_are_added(catalog):
     second = product_search_keyset(SearchParams(sort="price"), limit=2, cursor=first.next_cursor)
     assert ids(second) == [catalog["maxi"].pk, catalog["gown"].pk]
     assert second.next_cursor is None
+
+
+def walk(params, *, limit=1):
+    seen, cursor = [], None
+    while True:
+        page = product_search_keyset(params, limit=limit, cursor=cursor)
+        seen += ids(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"), [("price", "ascending ids"), ("-price", "descending ids")]
+)
+def test_keyset_pages_through_price_ties_once_in_id_order(catalog, sort, order):
+    same = [
+        make_product(catalog["ada"], title=f"Tied Wrap {n}", category=catalog["tree"]["Tops"],
+                     price="9000", variants=[(f"TW-{n}", "M", "red", 1)])
+        for n in range(4)
+    ] + [catalog["blouse"]]  # fmt: skip
+    tied = sorted(p.pk for p in same)
+    seen = [pk for pk in walk(SearchParams(sort=sort)) if pk in tied]
+    assert seen == (tied if order == "ascending ids" else tied[::-1])
+    assert len(walk(SearchParams(sort=sort), limit=2)) == 8
+
+
+def test_keyset_pages_through_publication_ties_once(catalog):
+    moment = timezone.now() - timedelta(days=1)
+    Product.objects.filter(status="active").update(published_at=moment)
+    later = make_product(catalog["eko"], title="Late Kaftan", category=catalog["tree"]["Shirts"],
+                         variants=[("LK-1", "M", "red", 1)])  # fmt: skip
+    seen = walk(SearchParams(sort="newest"))
+    assert seen[0] == later.pk
+    assert seen[1:] == sorted((catalog[n].pk for n in ("maxi", "blouse", "gown", "shirt")),
+                              reverse=True)  # fmt: skip
+
+
+def test_a_product_on_sale_always_has_a_publication_date(catalog):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=catalog["maxi"].pk).update(published_at=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=catalog["draft"].pk).update(status="active")
+    assert services.product_publish(product=catalog["draft"]).published_at is not None
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "-price", "rating"])
@@ -200,6 +299,35 @@ def test_cursor_of_another_sort_or_garbage_is_refused(catalog):
         product_search_keyset(SearchParams(sort="newest"), limit=1, cursor=cursor)
     with pytest.raises(ValidationFailed):
         product_search_keyset(SearchParams(sort="price"), limit=1, cursor="not-base64!!")
+
+
+def cursor_of(*parts):
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "value", "pk"),
+    [
+        ("price", "NaN", 1),
+        ("price", "Infinity", 1),
+        ("price", "-Infinity", 1),
+        ("price", "sNaN", 1),
+        ("price", "1e999999", 1),
+        ("price", 12, 1),
+        ("price", "12", True),
+        ("price", "12", 2**70),
+        ("relevance", "nan", 1),
+        ("relevance", "inf", 1),
+        ("newest", "2026-01-01T00:00:00", 1),  # no time zone
+        ("newest", None, 1),
+        ("rating", "NaN", 1),
+    ],
+)
+def test_cursors_with_non_finite_or_odd_keys_are_refused(catalog, sort, value, pk):
+    params = SearchParams(q="a" if sort == "relevance" else "", sort=sort)
+    with pytest.raises(ValidationFailed) as error:
+        product_search_keyset(params, limit=1, cursor=cursor_of(sort, value, pk))
+    assert list(error.value.details) == ["cursor"]
 
 
 def test_query_count_does_not_grow_with_page_size(catalog, django_assert_num_queries):
@@ -234,7 +362,7 @@ def test_main_search_query_uses_the_gin_index():
         # index and table scan is a coin toss at this size.
         cursor.execute("SET LOCAL random_page_cost = 1.1")
     for q in ("ankara dress", "agbada"):
-        plan = _filtered(SearchParams(q=q), sku_product_id=None).explain()
+        plan = _filtered(search_resolve(SearchParams(q=q))).explain()
         assert "Bitmap Index Scan on product_search_gin" in plan, plan
 
 

@@ -10,7 +10,6 @@ import pytest
 from shared_domain.catalog import services
 from shared_domain.catalog.errors import NotPublishable, SkuTaken, VariantExists
 from shared_domain.catalog.models import Product, ProductVariant
-from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.common.models import EventRecord
 from shared_domain.inventory.errors import BelowAllocated
@@ -116,6 +115,43 @@ def test_publish_needs_a_category_and_an_active_variant(vendor):
     assert Product.objects.get().status == "draft"
 
 
+def test_publish_needs_an_active_variant_not_just_a_variant(vendor, tree):
+    product = services.product_create(
+        vendor=vendor.vendor_profile,
+        title="Dress",
+        price=Decimal(10),
+        category_id=tree["Maxi"].pk,
+        variants=[spec(is_active=False), spec(sku="D-2", size="L", is_active=False)],
+    )
+    with pytest.raises(NotPublishable) as error:
+        services.product_publish(product=product)
+    assert error.value.details == {"variants": ["Add at least one active variant."]}
+    assert Product.objects.get().status == "draft"
+
+
+def test_a_product_on_sale_keeps_its_category(vendor, tree):
+    product = make_product(
+        vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
+    )
+    with pytest.raises(ValidationFailed) as error:
+        services.product_update(product=product, category_id=None, title="Renamed")
+    assert error.value.details == {"category": ["A product on sale needs a category."]}
+    product.refresh_from_db()
+    assert (product.category_id, product.title) == (tree["Maxi"].pk, "Dress")
+    draft = make_product(vendor, title="Draft", category=tree["Maxi"], publish=False)
+    assert services.product_update(product=draft, category_id=None).category_id is None
+
+
+def test_the_rule_reads_the_status_of_the_locked_row(vendor, tree):
+    product = make_product(vendor, title="Dress", category=tree["Maxi"], publish=False,
+                           variants=[("D-1", "M", "red", 1)])  # fmt: skip
+    stale = Product.objects.get(pk=product.pk)  # read while still a draft
+    services.product_publish(product=product)
+    with pytest.raises(ValidationFailed):
+        services.product_update(product=stale, category_id=None)
+    assert Product.objects.get(pk=product.pk).category_id == tree["Maxi"].pk
+
+
 def test_publish_and_archive(vendor, tree):
     product = make_product(
         vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
@@ -166,6 +202,45 @@ def test_variant_update_keeps_size_colour_pairs_unique(vendor, tree):
         services.variant_update(variant=large, size="M")
     updated = services.variant_update(variant=large, price_override=Decimal("27000.00"))
     assert updated.price == Decimal("27000.00")
+    recased = services.variant_update(variant=large, colour="RED")  # same pair, new spelling
+    assert (recased.colour, recased.colour_family) == ("RED", "red")
+    with pytest.raises(VariantExists):
+        services.variant_update(variant=large, size="M", colour="Red")
+
+
+def test_a_price_change_neither_checks_pairs_nor_touches_the_search_vector(
+    vendor, tree, django_assert_num_queries
+):
+    product = make_product(
+        vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
+    )
+    variant = product.variants.get()
+    Product.objects.filter(pk=product.pk).update(search_vector=None)
+    # Savepoint, lock the product, lock the variant, save the price, release.
+    with django_assert_num_queries(5):
+        services.variant_update(variant=variant, price_override=Decimal("30000.00"))
+    product.refresh_from_db()
+    assert product.search_vector is None
+    services.variant_update(variant=variant, colour="Navy")
+    product.refresh_from_db()
+    assert "'navi'" in str(product.search_vector)
+
+
+def test_variant_pairs_are_unique_whatever_the_case_even_in_the_database(vendor, tree):
+    """The services check first; the constraint (on the lower-cased colour) decides
+    when a check is raced, and its name, never the values in the message, says which
+    error it is."""
+    from shared_domain.catalog.services import _create_variants
+
+    product = make_product(
+        vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "Dusky pink", 1)]
+    )
+    with pytest.raises(VariantExists):
+        _create_variants(product, [spec(sku="SKU-DUSKY", size="M", colour="dusky PINK")])
+    with pytest.raises(SkuTaken) as error:
+        _create_variants(product, [spec(sku="D-1", size="L"), spec(sku="D-9", size="S")])
+    assert error.value.details == {"sku": ["D-1"]}
+    assert product.variants.count() == 1
 
 
 def test_stock_cannot_go_below_allocated(vendor, tree):
@@ -207,12 +282,6 @@ def test_update_refreshes_the_search_vector(vendor, tree):
     product.refresh_from_db()
     assert "'aso'" in str(product.search_vector)
     assert "'plain'" not in str(product.search_vector)
-
-
-def test_search_index_sql_uses_the_selectors_config():
-    from shared_domain.catalog import search_index
-
-    assert f"to_tsvector('{TEXT_SEARCH_CONFIG}'" in search_index._REFRESH
 
 
 def test_html_and_sql_in_text_are_stored_verbatim(vendor, tree):

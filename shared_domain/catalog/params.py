@@ -1,0 +1,80 @@
+"""Catalog query parameters as both APIs receive them: ids typed into a URL, filters
+that take several values, and the search parameters built from a query string."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from shared_domain.common.errors import ValidationFailed
+
+# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() refuses or
+# reads as another number. Eighteen digits always fit a bigint primary key.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(value: str) -> int | None:
+    """The id `value` spells, or None when it is not a plain decimal number."""
+    return int(value) if _ID.fullmatch(value) else None
+
+
+def split_multi(values: Iterable[str] | None) -> tuple[str, ...]:
+    """?size=M&size=L and ?size=M,L both mean M or L."""
+    return tuple(
+        part.strip() for value in values or () for part in value.split(",") if part.strip()
+    )
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    category: str | None = None
+    vendor: str | None = None
+    brand: str | None = None
+    sizes: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    department: str | None = None
+    sort: str | None = None
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or ("relevance" if self.q.strip() else "newest")
+
+    @classmethod
+    def from_query(
+        cls,
+        *,
+        q: str = "",
+        category: str | None = None,
+        vendor: str | None = None,
+        brand: str | None = None,
+        size: Iterable[str] | None = None,
+        colour: Iterable[str] | None = None,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        in_stock: bool = False,
+        department: str | None = None,
+        sort: str | None = None,
+    ) -> SearchParams:
+        """The parameters of a listing or search request whose values have the right
+        types (the API checked their shape); the rules between them are checked here."""
+        if min_price is not None and max_price is not None and min_price > max_price:
+            raise ValidationFailed(details={"min_price": ["Must not be above max_price."]})
+        return cls(
+            q=q,
+            category=category or None,
+            vendor=vendor or None,
+            brand=brand or None,
+            sizes=split_multi(size),
+            colours=split_multi(colour),
+            min_price=min_price,
+            max_price=max_price,
+            in_stock=in_stock,
+            department=department or None,
+            sort=sort or None,
+        )
