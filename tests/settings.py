@@ -16,6 +16,9 @@ for name, value in {
     "WORKER_LEASE_SECONDS": "1.5",
     "SCHEDULER_INTERVAL": "0.2",
     "WORKER_POLL_INTERVAL": "0.2",
+    "OUTBOX_GRACE_SECONDS": "0.5",
+    "OUTBOX_RELAY_INTERVAL": "0.1",
+    "OUTBOX_RETRY_BASE_DELAY": "0.2",
     # Every test request comes from 127.0.0.1: the hourly defaults would trip across
     # the suite. Tests of throttling set their own rates.
     "THROTTLE_ANON_RATE": "100000/hour",

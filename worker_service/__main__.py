@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> None:
         default=settings.WORKER_SCHEDULER,
         help="also run the periodic-job scheduler (default: %(default)s)",
     )
+    parser.add_argument(
+        "--relay",
+        action=argparse.BooleanOptionalAction,
+        default=settings.WORKER_OUTBOX_RELAY,
+        help="also run the event outbox relay (default: %(default)s)",
+    )
     parser.add_argument("--health-host", default=settings.WORKER_HEALTH_HOST)
     parser.add_argument(
         "--health-port", type=int, default=settings.WORKER_HEALTH_PORT, help="0 disables it"
@@ -71,7 +77,10 @@ def main(argv: list[str] | None = None) -> None:
         from worker_service.rq_runner import RQWorkerProcess
 
         worker: RunnableWorker = RQWorkerProcess(
-            queues=queues, concurrency=args.concurrency, scheduler=args.scheduler
+            queues=queues,
+            concurrency=args.concurrency,
+            scheduler=args.scheduler,
+            relay=args.relay,
         )
     else:
         from worker_service.runner import Worker
@@ -82,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             poll_interval=args.poll_interval,
             worker_id=args.worker_id,
             scheduler=args.scheduler,
+            relay=args.relay,
             max_tasks=args.max_tasks,
         )
     worker.install_signal_handlers()

@@ -1,5 +1,5 @@
 """The worker's own small HTTP port: /healthz (liveness), /readyz (DB + Redis) and
-/metrics (task counters and queue depth per queue). Not behind the ingress."""
+/metrics (task counters, queue depth per queue, outbox lag). Not behind the ingress."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared_domain.common import health
 from shared_domain.common.metrics import render_latest
+from shared_domain.common.outbox import OutboxCollector
 from shared_domain.common.queues import QueueDepthCollector
 
 logger = logging.getLogger("fashionistar.worker.health")
@@ -37,7 +38,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._readyz()
             elif self.path == "/metrics":
                 self._send(
-                    HTTPStatus.OK, render_latest([QueueDepthCollector()]), CONTENT_TYPE_LATEST
+                    HTTPStatus.OK,
+                    render_latest([QueueDepthCollector(), OutboxCollector()]),
+                    CONTENT_TYPE_LATEST,
                 )
             else:
                 self._json(

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
+from worker_service.relay import OutboxRelay
 from worker_service.scheduler import run_scheduler
 
 logger = logging.getLogger("fashionistar.worker")
@@ -134,11 +135,14 @@ def _was_abandoned(job: Any) -> bool:
 
 
 class RQWorkerProcess:
-    def __init__(self, *, queues: list[str], concurrency: int, scheduler: bool) -> None:
+    def __init__(
+        self, *, queues: list[str], concurrency: int, scheduler: bool, relay: bool = False
+    ) -> None:
         ordered = [name for name in settings.TASK_QUEUES if name in queues]
         self.queues = ordered
         self.concurrency = concurrency
         self.scheduler = scheduler
+        self.relay = OutboxRelay() if relay else None
         self.stopping = threading.Event()
         self.worker_id = f"rq-{int(time.time())}"
         self.started = time.monotonic()
@@ -148,6 +152,8 @@ class RQWorkerProcess:
         """RQ installs its own (warm shutdown on SIGTERM/SIGINT)."""
 
     def is_alive(self, *, stale_after: float) -> bool:
+        if self.relay is not None and not self.relay.is_alive(stale_after=stale_after):
+            return False
         return not self.stopping.is_set()
 
     def run(self) -> int:
@@ -160,6 +166,10 @@ class RQWorkerProcess:
         if self.scheduler:
             helpers.append(
                 threading.Thread(target=run_scheduler, args=(self.stopping,), daemon=True)
+            )
+        if self.relay is not None:
+            helpers.append(
+                threading.Thread(target=self.relay.run, args=(self.stopping,), daemon=True)
             )
         for thread in helpers:
             thread.start()

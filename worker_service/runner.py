@@ -11,6 +11,8 @@ Threads, each with its own database connection:
 - a listener thread: LISTENs for the notifications a trigger sends when a task becomes
   ready to run now (common migration 0004).
 - a scheduler thread (unless disabled): fires due periodic jobs.
+- an outbox relay thread (unless disabled): dispatches events whose publisher died
+  before it could, or whose handlers failed (worker_service/relay.py).
 
 The worker id is hostname-pid plus a part random per start: a container restarts its
 worker as PID 1 under the same hostname, and a restarted process must not renew the
@@ -55,6 +57,7 @@ from django_tasks_db.models import DBTaskResult
 from shared_domain.common.models import WorkerHeartbeat
 from shared_domain.common.queues import reap_stale_tasks, release_tasks_of
 from shared_domain.common.tasking import NOTIFY_CHANNEL
+from worker_service.relay import OutboxRelay
 from worker_service.scheduler import run_scheduler
 
 logger = logging.getLogger("fashionistar.worker")
@@ -92,6 +95,7 @@ class Worker:
         worker_id: str | None = None,
         backend_alias: str = "default",
         scheduler: bool = False,
+        relay: bool = False,
         listen: bool = True,
         max_tasks: int | None = None,
     ) -> None:
@@ -102,6 +106,7 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self.backend_alias = backend_alias
         self.scheduler = scheduler
+        self.relay = OutboxRelay() if relay else None
         self.listen = listen and bool(settings.TASK_LISTEN_DATABASE_URL)
         self.max_tasks = max_tasks
         self.stopping = threading.Event()
@@ -140,11 +145,12 @@ class Worker:
         """Run until stopped; returns the exit status (0, or 1 after a failure) once
         every task thread has finished."""
         logger.info(
-            "worker %s: %d thread(s) on %s%s",
+            "worker %s: %d thread(s) on %s%s%s",
             self.worker_id,
             self.concurrency,
             ",".join(self.queues),
             " + scheduler" if self.scheduler else "",
+            " + outbox relay" if self.relay else "",
             extra={"worker_id": self.worker_id, "queues": self.queues},
         )
         if self.fixed_id:
@@ -167,6 +173,8 @@ class Worker:
             helpers.append(self._spawn("listener", self._listen_loop))
         if self.scheduler:
             helpers.append(self._spawn("scheduler", run_scheduler, self.stopping))
+        if self.relay is not None:
+            helpers.append(self._spawn("relay", self.relay.run, self.stopping))
         self.stopping.wait()
         for thread in workers:
             thread.join()
@@ -202,8 +210,11 @@ class Worker:
         return thread
 
     def is_alive(self, *, stale_after: float) -> bool:
-        """Liveness: every task thread went round recently or is busy with a task."""
+        """Liveness: every task thread went round recently or is busy with a task, and
+        the outbox relay goes round."""
         now = time.monotonic()
+        if self.relay is not None and not self.relay.is_alive(stale_after=stale_after):
+            return False
         return all(
             index in self.running or now - seen < stale_after
             for index, seen in list(self.loop_at.items())

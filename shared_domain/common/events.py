@@ -10,27 +10,35 @@ Handlers are registered explicitly, in each app's `AppConfig.ready()`:
 
     subscribe(OrderPlaced, handlers.send_confirmation)
 
-`publish()` records the event (an `EventRecord`, in the caller's transaction) and runs
-the handlers after that transaction commits, or at once outside a transaction; a
-rolled-back transaction runs no handler and leaves no record. `apublish()` does the
-same from async code (where there is no transaction). Handlers may be sync or async.
-A failing handler is logged (with the request id) and counted; the publisher and the
-other handlers never notice. Handlers mostly enqueue tasks.
+`publish()` writes the event to the outbox (an `EventRecord` row, in the caller's
+transaction, naming the handlers still to run) and runs the handlers right after
+that transaction commits, or at once outside a transaction; a rolled-back
+transaction runs no handler and leaves no record. If the process dies between the
+commit and the handlers, or a handler fails, the outbox relay in the worker runs
+the handlers still pending (see `shared_domain.common.outbox`): each handler of a
+committed event runs **at least once**, so handlers must be idempotent (they mostly
+enqueue tasks). `apublish()` does the same from async code. Handlers may be sync or
+async; a failing handler is logged (with the request id) and counted, retried with
+backoff, and dead-lettered after `OUTBOX_MAX_ATTEMPTS`; the publisher and the other
+handlers never notice.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
+import types
+import typing
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from inspect import iscoroutinefunction
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from prometheus_client import Counter
 
 from shared_domain.common import context
@@ -42,17 +50,24 @@ EVENTS_PUBLISHED = Counter(
 )
 HANDLER_FAILURES = Counter(
     "fashionistar_event_handler_failures_total",
-    "Event handlers that raised.",
+    "Event handler runs that raised (each is retried from the outbox).",
     ["event", "handler"],
 )
+
+_EVENT_TYPES: dict[str, type[Event]] = {}
 
 
 @dataclasses.dataclass(frozen=True)
 class Event:
     """Base of all domain events. Subclasses are frozen dataclasses whose fields are
-    JSON-serialisable (ids, strings, numbers, decimals, datetimes)."""
+    JSON-serialisable (ids, strings, numbers, decimals, datetimes, UUIDs): the outbox
+    stores the payload and handlers receive the event rebuilt from it."""
 
     context_label: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _EVENT_TYPES[cls.event_type()] = cls
 
     @classmethod
     def event_type(cls) -> str:
@@ -65,13 +80,61 @@ class Event:
         raw = dataclasses.asdict(self)
         return dict(json.loads(json.dumps(raw, cls=DjangoJSONEncoder)))
 
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Event:
+        hints = _field_types(cls)
+        return cls(**{name: _coerce(hints.get(name), value) for name, value in payload.items()})
+
+
+class PermanentEventError(Exception):
+    """Raise from a handler when retrying cannot help: it is dead-lettered at once."""
+
+
+class UnknownEventType(LookupError):
+    """A stored event whose class no longer exists (renamed or removed)."""
+
+
+def event_class(event_type: str) -> type[Event]:
+    try:
+        return _EVENT_TYPES[event_type]
+    except KeyError:
+        raise UnknownEventType(event_type) from None
+
+
+_FIELD_TYPES: dict[type[Event], dict[str, Any]] = {}
+
+
+def _field_types(cls: type[Event]) -> dict[str, Any]:
+    if cls not in _FIELD_TYPES:
+        _FIELD_TYPES[cls] = typing.get_type_hints(cls)
+    return _FIELD_TYPES[cls]
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    """JSON value -> the field's type, for the types DjangoJSONEncoder writes as text."""
+    if value is None or hint is None:
+        return value
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            if arg is not type(None):
+                return _coerce(arg, value)
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if hint is dt.date:
+        return dt.date.fromisoformat(value)
+    if hint is uuid.UUID:
+        return uuid.UUID(value)
+    return value
+
 
 SyncHandler = Callable[[Any], object]
 AsyncHandler = Callable[[Any], Awaitable[object]]
 Handler = SyncHandler | AsyncHandler
 
 
-def _handler_name(handler: Handler) -> str:
+def handler_name(handler: Handler) -> str:
     return f"{getattr(handler, '__module__', '?')}.{getattr(handler, '__qualname__', handler)}"
 
 
@@ -85,69 +148,37 @@ class EventBus:
         if handler not in self._handlers[event_class]:
             self._handlers[event_class].append(handler)
 
-    def handlers_for(self, event: Event) -> list[Handler]:
+    def handlers_for(self, event: Event | type[Event]) -> list[Handler]:
         found: list[Handler] = []
-        for klass in type(event).__mro__:
-            if isinstance(klass, type) and issubclass(klass, Event):
-                found.extend(self._handlers.get(klass, ()))
+        klass = event if isinstance(event, type) else type(event)
+        for base in klass.__mro__:
+            if isinstance(base, type) and issubclass(base, Event):
+                found.extend(self._handlers.get(base, ()))
         return found
 
-    # ------------------------------------------------------------------ sync
-    def publish(self, event: Event) -> None:
-        request_id = context.request_id.get()
-        self._record(event, request_id)
-        EVENTS_PUBLISHED.labels(event.event_type()).inc()
-        if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(lambda: self._dispatch(event, request_id), robust=True)
-        else:
-            self._dispatch(event, request_id)
-
-    def _record(self, event: Event, request_id: str | None) -> None:
-        from shared_domain.common.models import EventRecord
-
-        EventRecord.objects.create(
-            event_type=event.event_type(), payload=event.payload(), request_id=request_id or ""
-        )
-
-    def _dispatch(self, event: Event, request_id: str | None) -> None:
-        token = context.request_id.set(request_id)
-        try:
-            for handler in self.handlers_for(event):
-                try:
-                    if iscoroutinefunction(handler):
-                        async_to_sync(handler)(event)
-                    else:
-                        handler(event)
-                except Exception as exc:  # noqa: BLE001 - one handler's bug must not stop the others
-                    self._failed(event, handler, exc)
-        finally:
-            context.request_id.reset(token)
-
-    # ------------------------------------------------------------------ async
-    async def apublish(self, event: Event) -> None:
-        request_id = context.request_id.get()
-        await sync_to_async(self._record)(event, request_id)
-        EVENTS_PUBLISHED.labels(event.event_type()).inc()
+    def handler_keys(self, event: Event | type[Event]) -> dict[str, Handler]:
+        """The handlers of an event by the stable key the outbox stores: the handler's
+        dotted name, with `#2`, `#3`... for the same name subscribed again."""
+        keys: dict[str, Handler] = {}
         for handler in self.handlers_for(event):
-            try:
-                if iscoroutinefunction(handler):
-                    await handler(event)
-                else:
-                    await sync_to_async(handler)(event)
-            except Exception as exc:  # noqa: BLE001 - one handler's bug must not stop the others
-                self._failed(event, handler, exc)
+            name = key = handler_name(handler)
+            number = 1
+            while key in keys:
+                number += 1
+                key = f"{name}#{number}"
+            keys[key] = handler
+        return keys
 
-    @staticmethod
-    def _failed(event: Event, handler: Handler, exc: Exception) -> None:
-        name = _handler_name(handler)
-        HANDLER_FAILURES.labels(event.event_type(), name).inc()
-        logger.error(
-            "event handler %s failed for %s",
-            name,
-            event.event_type(),
-            exc_info=exc,
-            extra={"event": event.event_type(), "handler": name},
-        )
+    def publish(self, event: Event) -> None:
+        from shared_domain.common import outbox
+
+        outbox.record_and_dispatch(self, event, context.request_id.get())
+        EVENTS_PUBLISHED.labels(event.event_type()).inc()
+
+    async def apublish(self, event: Event) -> None:
+        # No transaction in async code: the record is written and dispatched at once,
+        # on one thread hop.
+        await sync_to_async(self.publish)(event)
 
 
 bus = EventBus()

@@ -9,19 +9,35 @@ from django.utils import timezone
 
 
 class EventRecord(models.Model):
-    """Every published domain event, for audit and debugging (written in the
-    publisher's transaction: a rolled-back event leaves no record)."""
+    """A published domain event and the outbox entry of its handlers: written in the
+    publisher's transaction (a rolled-back event leaves no record), dispatched after
+    the commit, or by the worker's relay when the publisher could not (see
+    shared_domain.common.outbox)."""
 
     event_type = models.CharField(max_length=100)
     payload = models.JSONField()
     request_id = models.CharField(max_length=128, blank=True, default="")
     occurred_at = models.DateTimeField(default=timezone.now)
+    # Keys of the handlers still to run (empty once dispatched).
+    pending_handlers = models.JSONField(default=list, blank=True)
+    # When the relay may take the record: a grace period after publishing, then the
+    # retry backoff after a failed dispatch. Null once dispatched.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["event_type", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
             models.Index(fields=["request_id"]),
+            # The relay's scan: only undispatched rows are in it, so it stays tiny.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="eventrecord_outbox_idx",
+                condition=models.Q(dispatched_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,8 +41,9 @@ def prune_task_results(days: int | None = None) -> dict[str, int]:
 @app_task(queue="default")
 def prune_event_records(days: int | None = None) -> dict[str, int]:
     keep = settings.EVENT_RETENTION_DAYS if days is None else days
+    # Records still in the outbox are kept whatever their age: their handlers are due.
     deleted, _ = EventRecord.objects.filter(
-        occurred_at__lt=timezone.now() - timedelta(days=keep)
+        occurred_at__lt=timezone.now() - timedelta(days=keep), dispatched_at__isnull=False
     ).delete()
     return {"event_records": deleted}
 

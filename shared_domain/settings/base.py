@@ -190,6 +190,16 @@ TASK_RETRY_BASE_DELAY = env_float("TASK_RETRY_BASE_DELAY", 60.0)
 TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 7, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
 IDEMPOTENCY_KEY_RETENTION_DAYS = env_int("IDEMPOTENCY_KEY_RETENTION_DAYS", 30, minimum=1)
+# The event outbox: the publisher dispatches an event right after its commit; the
+# relay in every worker process takes the ones still pending OUTBOX_GRACE_SECONDS
+# later (publisher died, handler failed), checking every OUTBOX_RELAY_INTERVAL. A
+# failed handler waits OUTBOX_RETRY_BASE_DELAY, doubling, and is dead-lettered after
+# OUTBOX_MAX_ATTEMPTS.
+OUTBOX_GRACE_SECONDS = env_float("OUTBOX_GRACE_SECONDS", 5.0)
+OUTBOX_RELAY_INTERVAL = env_float("OUTBOX_RELAY_INTERVAL", 1.0)
+OUTBOX_RETRY_BASE_DELAY = env_float("OUTBOX_RETRY_BASE_DELAY", 5.0)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
+WORKER_OUTBOX_RELAY = env_bool("WORKER_OUTBOX_RELAY", True)
 # Dotted path of the tuple of PeriodicJob the scheduler fires.
 PERIODIC_JOBS = env_str("PERIODIC_JOBS", "shared_domain.schedule.SCHEDULE")
 

@@ -131,14 +131,13 @@ def test_worker_restarted_under_the_same_id_completes_what_its_killed_run_left(
 
 def test_concurrency_runs_tasks_in_parallel(subprocess_env):
     naps = [nap.enqueue(seconds=1.0) for _ in range(4)]
-    started = time.monotonic()
     with WorkerProcess(subprocess_env, "--concurrency", "4"):
         assert wait_for(
             lambda: all(_has_status(r, TaskResultStatus.SUCCESSFUL) for r in naps), timeout=30
         )
-    elapsed = time.monotonic() - started
-    assert elapsed < 3.5, f"4 one-second tasks on 4 threads took {elapsed:.1f}s"
-    assert len({r.started_at.replace(microsecond=0) for r in naps}) <= 2
+    # Parallel, not merely fast: every task started before the first one finished
+    # (wall-clock limits would measure the machine's load, not the worker).
+    assert max(r.started_at for r in naps) < min(r.finished_at for r in naps)
 
 
 def test_a_committed_task_wakes_an_idle_worker_at_once(subprocess_env):

@@ -1,0 +1,383 @@
+"""The event outbox: a committed event's handlers run at least once, whatever happens
+to the process that published it; a rolled-back one runs nothing. Runs on both task
+backends (the task suite runs again with TASKS_BACKEND=rq)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shared_domain.accounts import handlers as account_handlers
+from shared_domain.accounts.events import UserRegistered
+from shared_domain.accounts.models import User
+from shared_domain.accounts.tasks import deliver_verification_code
+from shared_domain.common import outbox
+from shared_domain.common.events import EventBus, PermanentEventError, bus
+from shared_domain.common.models import DeadLetter, EventRecord
+from shared_domain.common.services import dead_letter_redrive
+from tests.concurrency import race
+from tests.events_fixtures import OtherThing, SomethingHappened
+from tests.workerproc import REPO, WorkerProcess, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "Outbox-Pass-2026!"
+
+
+def _register(email: str) -> User:
+    from shared_domain.accounts import services
+
+    return services.user_register(
+        email=email, password=PASSWORD, full_name="Ada Outbox", role="customer"
+    )
+
+
+def _mails_to(mail_dir, address: str) -> list[str]:
+    found = []
+    for path in sorted(mail_dir.glob("*")):
+        text = path.read_text(errors="replace")
+        # The file mailer appends messages to one file per process and run.
+        found += [part for part in text.split("\n" + "-" * 79) if f"To: {address}" in part]
+    return found
+
+
+# ---------------------------------------------------------------------- crash safety
+_REGISTER_AND_DIE = """
+import os, signal, django
+django.setup()
+from django.db import connection, transaction
+from shared_domain.accounts import services
+with transaction.atomic():
+    # Registered first, so it runs first after the commit: the process dies after the
+    # registration committed and before the event was dispatched.
+    transaction.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    services.user_register(email={email!r}, password={password!r}, full_name="Ada", role="customer")
+"""
+
+
+def test_registration_committed_by_a_process_killed_before_dispatch_is_still_emailed_once(
+    subprocess_env, tmp_path
+):
+    email = "crash@outbox.example"
+    env = {**subprocess_env, "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}
+    child = subprocess.run(
+        [sys.executable, "-c", _REGISTER_AND_DIE.format(email=email, password=PASSWORD)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "sync_service.settings"},
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+    user = User.objects.get(email=email)
+    record = EventRecord.objects.get(event_type="accounts.UserRegistered")
+    assert record.dispatched_at is None
+    assert record.pending_handlers == ["shared_domain.accounts.handlers.send_verification_code"]
+    assert _mails_to(tmp_path, email) == []
+
+    with WorkerProcess(env, "--relay", "--concurrency", "1") as worker:
+        assert wait_for(lambda: _mails_to(tmp_path, email), timeout=60), worker.output()
+        # Give a second dispatch every chance to happen before counting.
+        assert wait_for(
+            lambda: EventRecord.objects.filter(pk=record.pk, dispatched_at__isnull=False).exists()
+        )
+        time.sleep(1.5)
+    assert len(_mails_to(tmp_path, email)) == 1
+    assert "verification code" in _mails_to(tmp_path, email)[0]
+    assert not User.objects.get(pk=user.pk).email_verified
+
+
+def test_a_worker_without_the_relay_leaves_the_event_pending(subprocess_env, tmp_path):
+    """The relay is what delivers it: the same crash with the relay off sends nothing."""
+    email = "norelay@outbox.example"
+    env = {**subprocess_env, "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}
+    child = subprocess.run(
+        [sys.executable, "-c", _REGISTER_AND_DIE.format(email=email, password=PASSWORD)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "sync_service.settings"},
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL
+    with WorkerProcess(env, "--no-relay", "--concurrency", "1"):
+        time.sleep(2.0)
+    assert _mails_to(tmp_path, email) == []
+    assert EventRecord.objects.get(event_type="accounts.UserRegistered").dispatched_at is None
+
+
+# ---------------------------------------------------------------------- failures
+class _FlakyEnqueue:
+    """Stands in for a task whose enqueue fails `failures` times, then works."""
+
+    def __init__(self, task, failures: int) -> None:
+        self.task = task
+        self.failures = failures
+        self.calls = 0
+
+    def enqueue(self, **kwargs):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionError("task queue unavailable")
+        return self.task.enqueue(**kwargs)
+
+
+def test_an_enqueue_that_raises_is_retried_by_the_relay_then_sent_once(monkeypatch, run_tasks):
+    flaky = _FlakyEnqueue(deliver_verification_code, failures=1)
+    monkeypatch.setattr(account_handlers, "deliver_verification_code", flaky)
+    failures_before = outbox.DISPATCH_FAILURES.labels("accounts.UserRegistered")._value.get()
+    with transaction.atomic():
+        user = _register("flaky@outbox.example")
+    record = EventRecord.objects.get(event_type="accounts.UserRegistered")
+    assert flaky.calls == 1
+    assert record.dispatched_at is None
+    assert record.attempts == 1
+    assert "task queue unavailable" in record.last_error
+    assert record.next_attempt_at is not None
+    assert record.next_attempt_at > record.occurred_at
+    assert (
+        outbox.DISPATCH_FAILURES.labels("accounts.UserRegistered")._value.get()
+        == failures_before + 1
+    )
+    run_tasks()
+    assert mail.outbox == []
+
+    assert wait_for(lambda: outbox.relay_pass(bus) == 1, timeout=5)
+    delivered = EventRecord.objects.get(pk=record.pk)
+    assert delivered.dispatched_at is not None
+    assert delivered.pending_handlers == []
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert outbox.relay_pass(bus) == 0
+    run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_a_retry_is_not_taken_before_its_backoff(monkeypatch, settings):
+    settings.OUTBOX_RETRY_BASE_DELAY = 60
+    flaky = _FlakyEnqueue(deliver_verification_code, failures=1)
+    monkeypatch.setattr(account_handlers, "deliver_verification_code", flaky)
+    _register("backoff@outbox.example")
+    assert outbox.relay_pass(bus) == 0
+    record = EventRecord.objects.get(event_type="accounts.UserRegistered")
+    assert record.next_attempt_at is not None
+    assert record.next_attempt_at - timezone.now() > timedelta(seconds=50)
+
+
+def test_only_the_failed_handler_is_retried(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    calls: list[str] = []
+    broken_once = [True]
+
+    def good(event):
+        calls.append("good")
+
+    def flaky(event):
+        calls.append("flaky")
+        if broken_once.pop() if broken_once else False:
+            raise RuntimeError("first run fails")
+
+    local.subscribe(SomethingHappened, good)
+    local.subscribe(SomethingHappened, flaky)
+    local.publish(SomethingHappened(thing_id=1))
+    assert calls == ["good", "flaky"]
+    time.sleep(0.3)
+    assert outbox.relay_pass(local) == 1
+    assert calls == ["good", "flaky", "flaky"]
+    assert EventRecord.objects.get().dispatched_at is not None
+
+
+def test_a_handler_failing_every_time_becomes_a_dead_letter_that_can_be_redriven(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    settings.OUTBOX_RETRY_BASE_DELAY = 0
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    local = EventBus()
+    healthy = [False]
+    seen: list[int] = []
+
+    def handler(event):
+        if not healthy[0]:
+            raise RuntimeError("still broken")
+        seen.append(event.thing_id)
+
+    local.subscribe(SomethingHappened, handler)
+    local.publish(SomethingHappened(thing_id=42))
+    for _ in range(5):
+        outbox.relay_pass(local)
+    record = EventRecord.objects.get()
+    assert record.attempts == 3
+    assert record.dispatched_at is not None
+    letter = DeadLetter.objects.get()
+    assert letter.queue_name == outbox.OUTBOX_QUEUE
+    assert letter.reason == DeadLetter.Reason.EXHAUSTED
+    assert letter.task_path.endswith("handler")
+    assert letter.kwargs["payload"]["thing_id"] == 42
+    assert "still broken" in letter.error_message
+    assert seen == []
+
+    healthy[0] = True
+    assert dead_letter_redrive(dead_letter_id=letter.pk) == f"event-{record.pk}"
+    assert outbox.relay_pass(local) == 1
+    assert seen == [42]
+
+
+def test_a_permanent_error_is_dead_lettered_at_once(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+
+    def handler(event):
+        raise PermanentEventError("this event cannot be handled")
+
+    local.subscribe(SomethingHappened, handler)
+    local.publish(SomethingHappened(thing_id=5))
+    record = EventRecord.objects.get()
+    assert record.dispatched_at is not None
+    assert record.attempts == 0
+    assert DeadLetter.objects.get().reason == DeadLetter.Reason.PERMANENT
+    assert outbox.relay_pass(local) == 0
+
+
+def test_an_event_whose_class_is_gone_is_dead_lettered_not_retried(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    EventRecord.objects.create(
+        event_type="gone.Renamed",
+        payload={},
+        pending_handlers=["somewhere.handler"],
+        next_attempt_at=timezone.now(),
+    )
+    assert outbox.relay_pass(bus) == 1
+    assert DeadLetter.objects.get().error_class.endswith("UnknownEventType")
+    assert EventRecord.objects.get().dispatched_at is not None
+
+
+# ---------------------------------------------------------------------- races
+def test_two_relays_racing_dispatch_each_event_once(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def slow_handler(event):
+        time.sleep(0.002)  # widen the window in which the other relay could take it
+        with lock:
+            seen.append(event.thing_id)
+
+    local.subscribe(SomethingHappened, slow_handler)
+    key = next(iter(local.handler_keys(SomethingHappened)))
+    due = timezone.now() - timedelta(seconds=1)
+    EventRecord.objects.bulk_create(
+        EventRecord(
+            event_type=SomethingHappened.event_type(),
+            payload=SomethingHappened(thing_id=n).payload(),
+            pending_handlers=[key],
+            next_attempt_at=due,
+        )
+        for n in range(120)
+    )
+
+    def relay_until_empty() -> int:
+        total = 0
+        while taken := outbox.relay_pass(local, limit=10):
+            total += taken
+        return total
+
+    taken = race(relay_until_empty, relay_until_empty)
+    assert all(isinstance(n, int) for n in taken), taken
+    assert sum(taken) == 120
+    assert sorted(seen) == list(range(120))
+    assert not EventRecord.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_the_relay_skips_an_event_its_publisher_is_dispatching(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    entered = threading.Event()
+    release = threading.Event()
+    runs: list[str] = []
+
+    def handler(event):
+        runs.append(event.label)
+        entered.set()
+        release.wait(10)
+
+    local.subscribe(OtherThing, handler)
+
+    def publish() -> None:
+        try:
+            local.publish(OtherThing(label="slow"))
+        finally:
+            connection.close()
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    try:
+        assert entered.wait(10)
+        taken = race(lambda: outbox.relay_pass(local))
+    finally:
+        release.set()
+        publisher.join(10)
+    assert taken == [0]
+    assert runs == ["slow"]
+    assert EventRecord.objects.get().dispatched_at is not None
+
+
+def test_a_rolled_back_event_leaves_nothing_for_the_relay(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    seen: list[object] = []
+    local.subscribe(SomethingHappened, seen.append)
+
+    def failing_service() -> None:
+        with transaction.atomic():
+            local.publish(SomethingHappened(thing_id=9))
+            raise RuntimeError("rollback")
+
+    with pytest.raises(RuntimeError):
+        failing_service()
+    assert outbox.relay_pass(local) == 0
+    assert seen == []
+    assert not EventRecord.objects.exists()
+
+
+# ---------------------------------------------------------------------- lag, pruning
+def test_outbox_lag_counts_undispatched_events_and_the_oldest_age():
+    assert outbox.outbox_lag() == (0, 0.0)
+    old = timezone.now() - timedelta(seconds=90)
+    EventRecord.objects.create(
+        event_type=UserRegistered.event_type(),
+        payload={"user_id": 1, "role": "customer"},
+        occurred_at=old,
+        pending_handlers=["x"],
+        next_attempt_at=old,
+    )
+    EventRecord.objects.create(event_type="a.B", payload={}, dispatched_at=timezone.now())
+    pending, age = outbox.outbox_lag()
+    assert pending == 1
+    assert 89 < age < 120
+
+
+def test_pruning_keeps_events_still_in_the_outbox(run_tasks):
+    from shared_domain.common.tasks import prune_event_records
+
+    long_ago = timezone.now() - timedelta(days=400)
+    kept = EventRecord.objects.create(
+        event_type="a.B", payload={}, occurred_at=long_ago, pending_handlers=["x"]
+    )
+    EventRecord.objects.create(
+        event_type="a.B", payload={}, occurred_at=long_ago, dispatched_at=long_ago
+    )
+    result = prune_event_records.enqueue()
+    run_tasks()
+    result.refresh()
+    assert result.return_value == {"event_records": 1}
+    assert list(EventRecord.objects.values_list("pk", flat=True)) == [kept.pk]
