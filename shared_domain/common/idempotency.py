@@ -8,8 +8,8 @@ run with the same key does nothing:
         if first:
             ...  # send, write, charge: done at most once
 
-`advisory_lock(name)` — mutual exclusion across processes and hosts for the length
-of the current transaction (PostgreSQL advisory lock; no Redis needed).
+`try_advisory_xact_lock(name)` — mutual exclusion across processes and hosts for the
+length of the current transaction (PostgreSQL advisory lock; no Redis needed).
 """
 
 from __future__ import annotations
@@ -55,15 +55,6 @@ def try_advisory_xact_lock(name: str) -> bool:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id(name)])
         row = cursor.fetchone()
     return bool(row and row[0])
-
-
-@contextmanager
-def advisory_lock(name: str) -> Iterator[None]:
-    """Wait for, then hold, the lock `name` until the block's transaction ends."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(name)])
-        yield
 
 
 def forget_keys_older_than(days: int) -> int:

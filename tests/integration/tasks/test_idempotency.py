@@ -1,9 +1,9 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from shared_domain.common.idempotency import advisory_lock, once, try_advisory_xact_lock
+from shared_domain.common.idempotency import once, try_advisory_xact_lock
 from shared_domain.common.models import IdempotencyKey
 from tests.concurrency import race
 
@@ -49,14 +49,13 @@ def test_advisory_lock_excludes_other_transactions():
 
     def other():
         try:
-            from django.db import transaction
-
             with transaction.atomic():
                 seen.append(try_advisory_xact_lock("report:vendor:7"))
         finally:
             connection.close()
 
-    with advisory_lock("report:vendor:7"):
+    with transaction.atomic():
+        assert try_advisory_xact_lock("report:vendor:7")
         thread = threading.Thread(target=other)
         thread.start()
         thread.join()

@@ -75,7 +75,7 @@ def test_failed_task_reports_the_error_class(client, run_tasks):
     body = _get(client, f"/api/v1/tasks/{result.id}", owner).json()
     assert (body["status"], body["error"]) == (
         "FAILED",
-        "shared_domain.common.tasking.PermanentTaskError",
+        "shared_domain.common.tasking.retry.PermanentTaskError",
     )
 
 

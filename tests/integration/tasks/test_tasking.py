@@ -119,7 +119,7 @@ def test_permanent_error_is_not_retried_and_is_dead_lettered(run_tasks):
         1,
         "invalid payload",
     )
-    assert letter.error_class == "shared_domain.common.tasking.PermanentTaskError"
+    assert letter.error_class == "shared_domain.common.tasking.retry.PermanentTaskError"
 
 
 def test_missing_object_is_permanent(run_tasks):
@@ -245,7 +245,7 @@ def test_a_retry_that_cannot_be_enqueued_is_dead_lettered_with_the_task_s_own_er
         def link_task(**kwargs):
             raise OperationalError("the database went away")
 
-        monkeypatch.setattr(tasking, "link_task", link_task)
+        monkeypatch.setattr(tasking.lineage, "link_task", link_task)
     run_tasks()
     first.refresh()
     assert first.status == "FAILED"
