@@ -12,7 +12,7 @@ SERVICES := sync_service async_service worker_service
 # A strong throwaway key so `check --deploy` can judge the production settings offline.
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
-.PHONY: help venv run stop test test-steps lint format typecheck check migrations-check \
+.PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
         pytest pytest-rq pytest-fast manifests lock clean bench bench-tasks bench-catalog
 
 help: ## Show this list
@@ -40,7 +40,10 @@ stop: venv ## Stop what `make run` started (also from another terminal)
 test: venv ## Everything CI runs: lint, types, checks, unit + integration + e2e, manifests
 	$(STACK) exec -- $(MAKE) --no-print-directory test-steps
 
-test-steps: lint typecheck check migrations-check pytest pytest-rq manifests
+test-steps: pins lint typecheck check migrations-check pytest pytest-rq manifests
+
+pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
+	$(PY) -m deploy.check_pins
 
 lint: ## ruff lint + format check
 	$(VENV)/bin/ruff check .
