@@ -3,8 +3,11 @@
 `publish()` inserts an `EventRecord` in the business transaction with the keys of the
 handlers still to run (`pending_handlers`) and `next_attempt_at` a short grace period
 ahead (`OUTBOX_GRACE_SECONDS`). Right after the commit, the publishing process
-dispatches it: in one transaction it locks the row (`FOR UPDATE SKIP LOCKED`), runs
-each pending handler in a savepoint and marks the row dispatched. Handlers mostly
+dispatches it in one transaction: for an event with one handler, one statement
+claims the row and marks it dispatched (`UPDATE … WHERE id IN (SELECT … FOR UPDATE
+SKIP LOCKED)`), then the handler runs (if it raises, that rolls back and the failure
+is recorded for the relay); with several handlers, the row is locked and each
+handler runs in a savepoint, so only the failed ones stay pending. Handlers mostly
 enqueue tasks; on the database task backend the task rows commit together with the
 mark, so a dispatch enqueues exactly once; on RQ the enqueue is immediate and a
 crash before the mark commits enqueues again (at least once).
@@ -12,7 +15,8 @@ crash before the mark commits enqueues again (at least once).
 If the process dies between the commit and the dispatch, or a handler raises, the
 row stays pending; the relay (`relay_pass`, run by every worker process) picks rows
 whose `next_attempt_at` has passed, oldest first, with `SKIP LOCKED`, so several
-relays never dispatch one row at the same time. A failed handler is retried with
+relays never dispatch one row at the same time, and runs each pending handler in a
+savepoint, so only the failed ones stay pending. A failed handler is retried with
 exponential backoff (`OUTBOX_RETRY_BASE_DELAY` doubling) and, after
 `OUTBOX_MAX_ATTEMPTS` (or at once for a permanent error), becomes a `DeadLetter`
 (queue `outbox`) that staff can re-drive: the handler is then pending again.
@@ -90,14 +94,66 @@ def record_and_dispatch(bus: EventBus, event: Event, request_id: str | None) -> 
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         # robust: a dispatch that fails (database gone) is logged; the relay retries it.
-        transaction.on_commit(lambda: dispatch(bus, record.pk, via="inline"), robust=True)
+        transaction.on_commit(lambda: dispatch_published(bus, record), robust=True)
     else:
-        dispatch(bus, record.pk, via="inline")
+        dispatch_published(bus, record)
 
 
-def dispatch(bus: EventBus, record_id: int, *, via: str) -> bool:
-    """Run the pending handlers of one record, unless another process holds or has
-    finished it. Returns True if this call delivered it."""
+def dispatch_published(bus: EventBus, record: EventRecord) -> bool:
+    """The publisher's dispatch, right after its commit. Returns True if delivered.
+
+    One handler (most events): claim the row and mark it dispatched in one statement
+    (skipping it if a relay holds it), run the handler, commit; if it raises, that
+    rolls back and the failure is recorded for the relay. Several handlers: under the
+    row lock, each in a savepoint, so one's failure keeps the others' work."""
+    if len(record.pending_handlers) > 1:
+        return _dispatch_locked(bus, record.pk, via="inline")
+    event = event_class(record.event_type).from_payload(record.payload)
+    handlers = bus.handler_keys(event)
+    token = context.request_id.set(record.request_id or None)
+    failed: tuple[str, Exception] | None = None
+    try:
+        with transaction.atomic():
+            claimable = EventRecord.objects.filter(
+                pk=record.pk, dispatched_at__isnull=True
+            ).select_for_update(skip_locked=True)
+            claimed = EventRecord.objects.filter(pk__in=claimable.values("pk")).update(
+                dispatched_at=timezone.now(), pending_handlers=[], next_attempt_at=None
+            )
+            if not claimed:
+                return False
+            for key in record.pending_handlers:
+                try:
+                    _call(handlers[key], event)  # the keys were made from this bus
+                except Exception as exc:
+                    failed = (key, exc)
+                    raise
+    except Exception:
+        if failed is None:
+            raise
+        _log_failure(record, *failed)
+        _record_failure(record, failed[1])
+        return False
+    finally:
+        context.request_id.reset(token)
+    DISPATCHED.labels("inline").inc()
+    return True
+
+
+def _record_failure(record: EventRecord, error: Exception) -> None:
+    """After a failed inline dispatch (rolled back): count the attempt and hand the
+    row to the relay after the backoff (at once for a permanent error, which the relay
+    dead-letters without retrying)."""
+    delay = 0.0 if isinstance(error, PERMANENT_ERRORS) else settings.OUTBOX_RETRY_BASE_DELAY
+    EventRecord.objects.filter(pk=record.pk, dispatched_at__isnull=True).update(
+        attempts=1,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    DISPATCH_FAILURES.labels(record.event_type).inc()
+
+
+def _dispatch_locked(bus: EventBus, record_id: int, *, via: str) -> bool:
     with transaction.atomic():
         row = (
             EventRecord.objects.select_for_update(skip_locked=True)
@@ -114,11 +170,13 @@ def relay_pass(bus: EventBus, *, limit: int = 100) -> int:
     """Dispatch up to `limit` records whose next attempt is due (the publisher died,
     or a handler failed earlier), one transaction each. Returns how many it took."""
     taken = 0
+    # Rows due when the pass began: a row that fails again is not retaken in this pass.
+    due = timezone.now()
     while taken < limit:
         with transaction.atomic():
             row = (
                 EventRecord.objects.select_for_update(skip_locked=True)
-                .filter(dispatched_at__isnull=True, next_attempt_at__lte=timezone.now())
+                .filter(dispatched_at__isnull=True, next_attempt_at__lte=due)
                 .order_by("next_attempt_at", "pk")
                 .first()
             )

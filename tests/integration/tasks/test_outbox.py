@@ -173,27 +173,34 @@ def test_a_retry_is_not_taken_before_its_backoff(monkeypatch, settings):
     assert record.next_attempt_at - timezone.now() > timedelta(seconds=50)
 
 
-def test_only_the_failed_handler_is_retried(settings):
+def test_only_the_handlers_that_failed_are_retried(settings):
     settings.OUTBOX_GRACE_SECONDS = 0
+    settings.OUTBOX_RETRY_BASE_DELAY = 0
     local = EventBus()
     calls: list[str] = []
-    broken_once = [True]
+    failures_left = [2]
 
     def good(event):
         calls.append("good")
 
     def flaky(event):
         calls.append("flaky")
-        if broken_once.pop() if broken_once else False:
-            raise RuntimeError("first run fails")
+        if failures_left[0]:
+            failures_left[0] -= 1
+            raise RuntimeError("fails twice")
 
     local.subscribe(SomethingHappened, good)
     local.subscribe(SomethingHappened, flaky)
     local.publish(SomethingHappened(thing_id=1))
     assert calls == ["good", "flaky"]
-    time.sleep(0.3)
+    assert EventRecord.objects.get().attempts == 1
     assert outbox.relay_pass(local) == 1
     assert calls == ["good", "flaky", "flaky"]
+    record = EventRecord.objects.get()
+    flaky_key = list(local.handler_keys(SomethingHappened))[1]
+    assert (record.attempts, record.pending_handlers) == (2, [flaky_key])
+    assert outbox.relay_pass(local) == 1
+    assert calls == ["good", "flaky", "flaky", "flaky"]
     assert EventRecord.objects.get().dispatched_at is not None
 
 
@@ -231,20 +238,24 @@ def test_a_handler_failing_every_time_becomes_a_dead_letter_that_can_be_redriven
     assert seen == [42]
 
 
-def test_a_permanent_error_is_dead_lettered_at_once(settings):
+def test_a_permanent_error_is_dead_lettered_on_the_next_pass_without_backoff(settings):
     settings.OUTBOX_GRACE_SECONDS = 0
+    settings.OUTBOX_RETRY_BASE_DELAY = 3600
     local = EventBus()
+    calls: list[int] = []
 
     def handler(event):
+        calls.append(event.thing_id)
         raise PermanentEventError("this event cannot be handled")
 
     local.subscribe(SomethingHappened, handler)
     local.publish(SomethingHappened(thing_id=5))
+    assert outbox.relay_pass(local) == 1
     record = EventRecord.objects.get()
     assert record.dispatched_at is not None
-    assert record.attempts == 0
     assert DeadLetter.objects.get().reason == DeadLetter.Reason.PERMANENT
     assert outbox.relay_pass(local) == 0
+    assert calls == [5, 5]
 
 
 def test_an_event_whose_class_is_gone_is_dead_lettered_not_retried(settings):
