@@ -22,8 +22,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.staticfiles", "ninja"]
 # inline equivalents stand in (async_service/middleware.py). There is no CSRF
 # middleware: every v2 endpoint is exempt (bearer tokens, no cookie sessions).
 MIDDLEWARE = [
-    "shared_domain.common.middleware.RequestContextMiddleware",
-    "shared_domain.accounts.middleware.ThrottleMiddleware",
+    "shared_domain.web.middleware.RequestContextMiddleware",
+    "shared_domain.web.middleware.ThrottleMiddleware",
     "async_service.middleware.AsyncSecurityMiddleware",
     # API docs assets (Swagger UI), served natively in async.
     "servestatic.middleware.ServeStaticMiddleware",
@@ -37,7 +37,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 ROOT_URLCONF = "async_service.urls"
 ASGI_APPLICATION = "async_service.asgi.application"
-CSRF_FAILURE_VIEW = "shared_domain.common.http.csrf_failure"
+CSRF_FAILURE_VIEW = "shared_domain.web.http.csrf_failure"
 
 STATIC_USE_FINDERS = env_bool("STATIC_USE_FINDERS", not IS_PRODUCTION)
 STATIC_URL = "/api/v2/static/"

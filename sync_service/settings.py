@@ -29,8 +29,8 @@ INSTALLED_APPS = [
 
 # The base list plus sessions/auth/messages for the admin, and static assets.
 MIDDLEWARE = [
-    "shared_domain.common.middleware.RequestContextMiddleware",
-    "shared_domain.accounts.middleware.ThrottleMiddleware",
+    "shared_domain.web.middleware.RequestContextMiddleware",
+    "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Admin and API docs assets, served by this process so the ingress stays a router.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -49,7 +49,7 @@ TEMPLATES = templates_setting(
 
 ROOT_URLCONF = "sync_service.urls"
 WSGI_APPLICATION = "sync_service.wsgi.application"
-CSRF_FAILURE_VIEW = "shared_domain.common.http.csrf_failure"
+CSRF_FAILURE_VIEW = "shared_domain.web.http.csrf_failure"
 
 # Development and tests serve assets straight from the apps; images run collectstatic
 # into STATIC_ROOT and set STATIC_USE_FINDERS=false.

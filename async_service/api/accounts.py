@@ -12,8 +12,8 @@ from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth_with_profiles
 from shared_domain.accounts import services
 from shared_domain.accounts.models import User
-from shared_domain.accounts.throttles import alogin_limit
-from shared_domain.common.throttling import aenforce, client_ident
+from shared_domain.web.throttles import alogin_limit
+from shared_domain.web.throttling import aenforce, client_ident
 
 router = Router(tags=["auth"])
 

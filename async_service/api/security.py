@@ -8,11 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security.http import HttpAuthBase
 
-from shared_domain.accounts.bearer import request_access_claims
 from shared_domain.accounts.models import User
 from shared_domain.accounts.selectors import auser_for_access_claims
 from shared_domain.common import context
 from shared_domain.common.errors import NotAuthenticated
+from shared_domain.web.bearer import request_access_claims
 
 
 class JWTAuth(HttpAuthBase):

@@ -79,8 +79,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every entry is async-capable: the async service must never run sync middleware.
 MIDDLEWARE = [
-    "shared_domain.common.middleware.RequestContextMiddleware",
-    "shared_domain.accounts.middleware.ThrottleMiddleware",
+    "shared_domain.web.middleware.RequestContextMiddleware",
+    "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from shared_domain.accounts import services
 from shared_domain.accounts.selectors import vendor_profile_get
-from shared_domain.accounts.throttles import login_limit, per_email_and_client, per_user
 from shared_domain.common.errors import NotFound
-from shared_domain.common.throttling import client_ident, enforce
+from shared_domain.web.throttles import login_limit, per_email_and_client, per_user
+from shared_domain.web.throttling import client_ident, enforce
 from sync_service.api.accounts import serializers as s
 from sync_service.api.permissions import IsVendor, current_user
 from sync_service.api.schema import errors
