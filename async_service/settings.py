@@ -15,7 +15,12 @@ SERVICE_NAME = "async"
 LOGGING = logging_config(level=LOG_LEVEL, service=SERVICE_NAME)
 DATABASES["default"]["OPTIONS"]["application_name"] = "fashionistar-async"
 
-INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.staticfiles", "ninja"]
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "django.contrib.staticfiles",
+    "ninja",
+    "async_service.apps.AsyncServiceConfig",
+]
 
 # Every entry runs natively on the event loop (tests enforce it): Django's own
 # security middlewares would hop to a thread for each hook of each request, so their
@@ -31,7 +36,7 @@ MIDDLEWARE = [
     "async_service.middleware.AsyncXFrameOptionsMiddleware",
 ]
 # Django checks for its middlewares by dotted path; the inline subclasses above are
-# the same code (shared_domain.common.checks verifies they are present instead).
+# the same code (async_service.checks verifies they are present instead).
 SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 
@@ -45,6 +50,8 @@ STATIC_ROOT = (
     env_str("STATIC_ROOT", "" if STATIC_USE_FINDERS else str(DATA_DIR / "static" / "v2")) or None
 )
 SERVESTATIC_USE_FINDERS = STATIC_USE_FINDERS
+# The default rate limits do not count the API docs and their assets.
+THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v2/docs", "/api/v2/openapi.json")
 SERVESTATIC_AUTOREFRESH = False
 
 NINJA_PAGINATION_MAX_LIMIT = 100

@@ -59,6 +59,10 @@ STATIC_ROOT = (
     env_str("STATIC_ROOT", "" if STATIC_USE_FINDERS else str(DATA_DIR / "static" / "v1")) or None
 )
 WHITENOISE_USE_FINDERS = STATIC_USE_FINDERS
+# The default rate limits do not count the API docs, the admin (staff on session
+# cookies) and static assets; the admin's login form is limited like the APIs' sign-in.
+ADMIN_LOGIN_PATH = "/api/v1/admin/login/"
+THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v1/docs", "/api/v1/schema", "/api/v1/admin/")
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {

@@ -200,29 +200,18 @@ def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
     return json_error_response(response.status_code, headers=kept)
 
 
-ADMIN_PREFIX = "/api/v1/admin/"
-ADMIN_LOGIN = f"{ADMIN_PREFIX}login/"
-
-
 class ThrottleMiddleware:
     """The default rate limits of every API request: THROTTLE_RATES["user"] per user
     for requests with a valid bearer token, ["anon"] per client IP otherwise. Probes,
-    metrics, docs and static assets are not counted. Stricter per-endpoint limits
-    (sign-in, codes) are enforced by those endpoints; the admin's login form, a
-    sign-in like the APIs', is limited here with the same buckets. The rest of the
-    admin is staff on session cookies, not counted."""
+    metrics and the deployable's THROTTLE_EXEMPT_PREFIXES (docs, static assets, the
+    admin: staff on session cookies) are not counted. Stricter per-endpoint limits
+    (sign-in, codes) are enforced by those endpoints; the admin's login form
+    (ADMIN_LOGIN_PATH), a sign-in like the APIs', is limited here with the same
+    buckets."""
 
     sync_capable = True
     async_capable = True
     exempt_suffixes = ("/healthz", "/readyz")
-    exempt_prefixes = (
-        "/api/v1/static/",
-        "/api/v2/static/",
-        "/api/v1/docs",
-        "/api/v2/docs",
-        "/api/v1/schema",
-        "/api/v2/openapi.json",
-    )
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
@@ -253,12 +242,11 @@ class ThrottleMiddleware:
             not settings.THROTTLE_ENABLED
             or not path.startswith("/api/")
             or path.endswith(self.exempt_suffixes)
-            or path.startswith(self.exempt_prefixes)
         ):
             return ()
-        if path.startswith(ADMIN_PREFIX):
-            if path == ADMIN_LOGIN and request.method == "POST":
-                return login_buckets(request.POST.get("username", ""))
+        if path == settings.ADMIN_LOGIN_PATH and request.method == "POST":
+            return login_buckets(request.POST.get("username", ""))
+        if path.startswith(tuple(settings.THROTTLE_EXEMPT_PREFIXES)):
             return ()
         user_id = _bearer_user_id(request)
         if user_id is not None:

@@ -137,3 +137,9 @@ def test_the_access_token_is_decoded_once_per_request(client, monkeypatch):
     for path in ("/api/v1/me", "/api/v2/me"):
         assert client.get(path, headers=bearer(access)).status_code == 200
     assert decoded == ["access", "access"]  # one per request: throttling and auth share it
+
+
+def test_the_admin_login_path_setting_is_the_admin_login_route(settings):
+    from django.urls import reverse
+
+    assert reverse("admin:login") == settings.ADMIN_LOGIN_PATH
