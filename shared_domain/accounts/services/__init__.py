@@ -11,6 +11,8 @@ from shared_domain.accounts.services.passwords import (
     password_reset_request,
 )
 from shared_domain.accounts.services.profiles import (
+    UserUpdate,
+    VendorProfileUpdate,
     user_profile_ensure,
     user_role_change,
     user_update,
@@ -32,6 +34,8 @@ from shared_domain.accounts.services.sessions import (
 __all__ = [
     "SignIn",
     "TokenPair",
+    "UserUpdate",
+    "VendorProfileUpdate",
     "email_verify",
     "one_time_code_issue",
     "password_change",

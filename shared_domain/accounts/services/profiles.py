@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
+from typing import TypedDict, cast
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -13,7 +15,7 @@ from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
 from shared_domain.accounts.roles import Role
 from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
-from shared_domain.common.partial import UNSET
+from shared_domain.common.partial import model_update
 
 PAYOUT_FIELDS = ("paystack_subaccount_code", "stripe_account_id")
 
@@ -53,76 +55,88 @@ def user_profile_ensure(*, user: User) -> None:
         CustomerProfile.objects.get_or_create(user=user)
 
 
-def user_update(*, user: User, full_name: str = UNSET, phone: str = UNSET) -> User:
+class UserUpdate(TypedDict, total=False):
+    """The fields of an account its owner may change; send only those to change."""
+
+    full_name: str
+    phone: str  # customers only, kept on their customer profile
+
+
+class VendorProfileUpdate(TypedDict, total=False):
+    """The fields of a store its vendor may change; send only those to change."""
+
+    store_name: str
+    description: str
+    paystack_subaccount_code: str
+    stripe_account_id: str
+
+
+USER_FIELDS = ("full_name",)
+CUSTOMER_PROFILE_FIELDS = ("phone",)
+VENDOR_PROFILE_FIELDS = ("store_name", "description", *PAYOUT_FIELDS)
+_PAYOUT_PREFIXES = {"paystack_subaccount_code": "ACCT_", "stripe_account_id": "acct_"}
+
+
+def user_update(*, user: User, data: UserUpdate) -> User:
+    """Change the account's own details. Only the fields in `data` are touched, and
+    only those whose value changed are written."""
+    if unknown := set(data) - {*USER_FIELDS, *CUSTOMER_PROFILE_FIELDS}:
+        raise ValueError(f"not updatable on an account: {sorted(unknown)}")
+    clean: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
-    if full_name is not UNSET:
-        full_name = full_name.strip()
-        if not full_name or len(full_name) > 150:
+    if "full_name" in data:
+        clean["full_name"] = data["full_name"].strip()
+        if not clean["full_name"] or len(clean["full_name"]) > 150:
             errors["full_name"] = ["Use 1 to 150 characters."]
-    if phone is not UNSET and len(phone.strip()) > 32:
-        errors["phone"] = ["Use at most 32 characters."]
-    if phone is not UNSET and not user.is_customer:
-        errors["phone"] = ["Only customers have a phone number on their profile."]
+    if "phone" in data:
+        clean["phone"] = data["phone"].strip()
+        if len(clean["phone"]) > 32:
+            errors["phone"] = ["Use at most 32 characters."]
+        if not user.is_customer:
+            errors["phone"] = ["Only customers have a phone number on their profile."]
     if errors:
         raise ValidationFailed(details=errors)
     with transaction.atomic():
-        if full_name is not UNSET:
-            user.full_name = full_name
-            user.save(update_fields=["full_name"])
-        if phone is not UNSET:
+        model_update(
+            instance=user,
+            fields=USER_FIELDS,
+            data={k: v for k, v in clean.items() if k in USER_FIELDS},
+        )
+        if "phone" in clean:
             # The profile loaded with the user, if it was: the caller sees the change.
             profile = getattr(user, "customer_profile", None)
             if profile is None:
                 profile, _ = CustomerProfile.objects.get_or_create(user=user)
-            profile.phone = phone.strip()
-            profile.save(update_fields=["phone", "updated_at"])
+            model_update(
+                instance=profile, fields=CUSTOMER_PROFILE_FIELDS, data={"phone": clean["phone"]}
+            )
     return user
 
 
-def vendor_profile_update(
-    *,
-    user: User,
-    store_name: str = UNSET,
-    description: str = UNSET,
-    paystack_subaccount_code: str = UNSET,
-    stripe_account_id: str = UNSET,
-) -> VendorProfile:
+def vendor_profile_update(*, user: User, data: VendorProfileUpdate) -> VendorProfile:
+    """Change the vendor's store. Only the fields in `data` are touched; a change of
+    payout ids (and only a real change) is audited."""
     if not user.is_vendor:
         raise PermissionDenied("Only vendors have a vendor profile.")
-    changes: dict[str, str] = {}
+    if unknown := set(data) - set(VENDOR_PROFILE_FIELDS):
+        raise ValueError(f"not updatable on a vendor profile: {sorted(unknown)}")
+    sent = cast("Mapping[str, str]", data)  # every field of VendorProfileUpdate is a str
+    clean = {name: value.strip() for name, value in sent.items()}
     errors: dict[str, list[str]] = {}
-    if store_name is not UNSET:
-        store_name = store_name.strip()
-        if not store_name or len(store_name) > 120:
-            errors["store_name"] = ["Use 1 to 120 characters."]
-        changes["store_name"] = store_name
-    if description is not UNSET:
-        changes["description"] = description.strip()
-    for field, value, prefix in (
-        ("paystack_subaccount_code", paystack_subaccount_code, "ACCT_"),
-        ("stripe_account_id", stripe_account_id, "acct_"),
-    ):
-        if value is UNSET:
-            continue
-        value = value.strip()
+    if "store_name" in clean and not 0 < len(clean["store_name"]) <= 120:
+        errors["store_name"] = ["Use 1 to 120 characters."]
+    for field, prefix in _PAYOUT_PREFIXES.items():
+        value = clean.get(field, "")
         if value and (not value.startswith(prefix) or len(value) > 64 or not value.isascii()):
             errors[field] = [f"Expected an id starting with {prefix}."]
-        changes[field] = value
     if errors:
         raise ValidationFailed(details=errors)
     with transaction.atomic():
         profile = VendorProfile.objects.select_for_update().filter(user=user).first()
         if profile is None:
             raise NotFound("This account has no vendor profile.")
-        payout_changed = [
-            field
-            for field in PAYOUT_FIELDS
-            if field in changes and changes[field] != getattr(profile, field)
-        ]
-        for field, value in changes.items():
-            setattr(profile, field, value)
-        profile.save()
-        if payout_changed:
+        changed = model_update(instance=profile, fields=VENDOR_PROFILE_FIELDS, data=clean)
+        if payout_changed := [field for field in PAYOUT_FIELDS if field in changed]:
             audit_record(
                 action="vendor_payout_changed",
                 actor_id=user.pk,
