@@ -81,8 +81,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fashionistar API v1",
     "DESCRIPTION": (
-        "Synchronous REST API: accounts, catalog, vendor back office, cart, checkout, "
-        "orders, payments and webhooks. Errors always use the body "
+        "Synchronous REST API: registration, sign-in and tokens, the signed-in user and "
+        "the vendor profile; the catalog (categories, products); the vendor back office "
+        "for products, variants, images and stock; the status of background tasks. "
+        "Errors always use the body "
         '`{"error": {"code", "message", "details"}}`.'
     ),
     "VERSION": "1.0.0",
