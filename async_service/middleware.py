@@ -5,7 +5,7 @@ sync_to_async(thread_sensitive=True): every request of the process queues for on
 thread, several times. The hooks of these middlewares only read settings and set
 headers (no I/O), so calling them directly is safe and removes those hops. Each class
 is the Django middleware itself, so behaviour and settings are unchanged; a system
-check (shared_domain.common.checks) makes sure they stand in for Django's.
+check (async_service.checks) makes sure they stand in for Django's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from async_service.api import api
-from shared_domain.common.metrics import metrics_view
+from shared_domain.web.metrics import metrics_view
 
 api_urlpatterns = [path("api/v2/", api.urls)]
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
 ]
 
-handler400 = "shared_domain.common.http.bad_request"
-handler403 = "shared_domain.common.http.permission_denied"
-handler404 = "shared_domain.common.http.page_not_found"
-handler500 = "shared_domain.common.http.server_error"
+handler400 = "shared_domain.web.http.bad_request"
+handler403 = "shared_domain.web.http.permission_denied"
+handler404 = "shared_domain.web.http.page_not_found"
+handler500 = "shared_domain.web.http.server_error"

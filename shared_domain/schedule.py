@@ -1,4 +1,4 @@
-"""Every periodic job of the platform, in one place. The scheduler in worker_service
+"""Every periodic job of the platform, in one place. The worker processes' scheduler
 fires them (see shared_domain.common.scheduling). Times are UTC."""
 
 from shared_domain.common.scheduling import PeriodicJob

@@ -29,8 +29,8 @@ INSTALLED_APPS = [
 
 # The base list plus sessions/auth/messages for the admin, and static assets.
 MIDDLEWARE = [
-    "shared_domain.common.middleware.RequestContextMiddleware",
-    "shared_domain.accounts.middleware.ThrottleMiddleware",
+    "shared_domain.web.middleware.RequestContextMiddleware",
+    "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Admin and API docs assets, served by this process so the ingress stays a router.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -49,7 +49,7 @@ TEMPLATES = templates_setting(
 
 ROOT_URLCONF = "sync_service.urls"
 WSGI_APPLICATION = "sync_service.wsgi.application"
-CSRF_FAILURE_VIEW = "shared_domain.common.http.csrf_failure"
+CSRF_FAILURE_VIEW = "shared_domain.web.http.csrf_failure"
 
 # Development and tests serve assets straight from the apps; images run collectstatic
 # into STATIC_ROOT and set STATIC_USE_FINDERS=false.
@@ -59,6 +59,10 @@ STATIC_ROOT = (
     env_str("STATIC_ROOT", "" if STATIC_USE_FINDERS else str(DATA_DIR / "static" / "v1")) or None
 )
 WHITENOISE_USE_FINDERS = STATIC_USE_FINDERS
+# The default rate limits do not count the API docs, the admin (staff on session
+# cookies) and static assets; the admin's login form is limited like the APIs' sign-in.
+ADMIN_LOGIN_PATH = "/api/v1/admin/login/"
+THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v1/docs", "/api/v1/schema", "/api/v1/admin/")
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {
@@ -77,8 +81,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fashionistar API v1",
     "DESCRIPTION": (
-        "Synchronous REST API: accounts, catalog, vendor back office, cart, checkout, "
-        "orders, payments and webhooks. Errors always use the body "
+        "Synchronous REST API: registration, sign-in and tokens, the signed-in user and "
+        "the vendor profile; the catalog (categories, products); the vendor back office "
+        "for products, variants, images and stock; the status of background tasks. "
+        "Errors always use the body "
         '`{"error": {"code", "message", "details"}}`.'
     ),
     "VERSION": "1.0.0",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from shared_domain.common.metrics import metrics_view
+from shared_domain.web.metrics import metrics_view
 from sync_service.api import schema  # noqa: F401 - registers the OpenAPI auth extension
 from sync_service.api.health import HealthzApi, ReadyzApi
 from sync_service.api.tasks import TaskStatusApi
@@ -24,7 +24,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
 ]
 
-handler400 = "shared_domain.common.http.bad_request"
-handler403 = "shared_domain.common.http.permission_denied"
-handler404 = "shared_domain.common.http.page_not_found"
-handler500 = "shared_domain.common.http.server_error"
+handler400 = "shared_domain.web.http.bad_request"
+handler403 = "shared_domain.web.http.permission_denied"
+handler404 = "shared_domain.web.http.page_not_found"
+handler500 = "shared_domain.web.http.server_error"

@@ -14,7 +14,7 @@ urlpatterns = [
     path("probe/v2/", probes.probe_api.urls),
 ]
 
-handler400 = "shared_domain.common.http.bad_request"
-handler403 = "shared_domain.common.http.permission_denied"
-handler404 = "shared_domain.common.http.page_not_found"
-handler500 = "shared_domain.common.http.server_error"
+handler400 = "shared_domain.web.http.bad_request"
+handler403 = "shared_domain.web.http.permission_denied"
+handler404 = "shared_domain.web.http.page_not_found"
+handler500 = "shared_domain.web.http.server_error"

@@ -11,7 +11,8 @@ api = NinjaAPI(
     title="Fashionistar API v2",
     version="2.0.0",
     description=(
-        "Asynchronous API: search, product detail, AI sizing, orders and live updates. "
+        "Asynchronous API: product search with facets, product detail, sign-in and "
+        "token refresh, the signed-in user, and the status of background tasks. "
         'Errors always use the body `{"error": {"code", "message", "details"}}`.'
     ),
     urls_namespace="v2",

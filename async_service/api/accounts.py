@@ -11,9 +11,9 @@ from async_service.api.accounts_schemas import LoginIn, LoginOut, MeOut, Refresh
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth_with_profiles
 from shared_domain.accounts import services
-from shared_domain.accounts.models import User
-from shared_domain.accounts.throttles import alogin_limit
-from shared_domain.common.throttling import aenforce, client_ident
+from shared_domain.accounts.selectors import Account
+from shared_domain.web.throttles import alogin_limit
+from shared_domain.web.throttling import aenforce, client_ident
 
 router = Router(tags=["auth"])
 
@@ -55,6 +55,6 @@ me_router = Router(tags=["me"])
     auth=jwt_auth_with_profiles,
     operation_id="v2_me",
 )
-async def me(request: HttpRequest) -> User:
+async def me(request: HttpRequest) -> Account:
     """The signed-in user with their customer or vendor profile."""
     return current_user(request)

@@ -16,8 +16,8 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
-from shared_domain.common.http import domain_error_response, json_error_response
-from shared_domain.common.inputs import reject_nul
+from shared_domain.web.http import domain_error_response, json_error_response
+from shared_domain.web.inputs import reject_nul
 
 _JSON_TYPES = ("application/json",)
 

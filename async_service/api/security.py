@@ -8,11 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security.http import HttpAuthBase
 
-from shared_domain.accounts.bearer import request_access_claims
-from shared_domain.accounts.models import User
-from shared_domain.accounts.selectors import auser_for_access_claims
+from shared_domain.accounts.selectors import Account, auser_for_access_claims
 from shared_domain.common import context
 from shared_domain.common.errors import NotAuthenticated
+from shared_domain.web.bearer import request_access_claims
 
 
 class JWTAuth(HttpAuthBase):
@@ -24,7 +23,7 @@ class JWTAuth(HttpAuthBase):
         self.with_profiles = with_profiles
         self.is_async = True
 
-    async def __call__(self, request: HttpRequest) -> User | None:
+    async def __call__(self, request: HttpRequest) -> Account | None:
         claims = request_access_claims(request)
         if claims is None:
             return None  # Ninja answers 401 not_authenticated
@@ -39,8 +38,8 @@ jwt_auth = JWTAuth()
 jwt_auth_with_profiles = JWTAuth(with_profiles=True)
 
 
-def current_user(request: HttpRequest) -> User:
+def current_user(request: HttpRequest) -> Account:
     user: Any = getattr(request, "auth", None)
-    if not isinstance(user, User):
+    if not isinstance(user, Account):
         raise NotAuthenticated()
     return user

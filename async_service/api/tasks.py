@@ -1,12 +1,10 @@
-"""v2: the status of a background task the caller started."""
+"""v2: the status of a background task the caller started. The response is the
+domain's read model (shared_domain.common.selectors.TaskStatus) as it is."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth
@@ -15,21 +13,9 @@ from shared_domain.common.selectors import TaskStatus, atask_status_for
 router = Router(tags=["tasks"])
 
 
-class TaskStatusOut(Schema):
-    id: str
-    task: str
-    status: str
-    attempt: int
-    enqueued_at: datetime | None
-    started_at: datetime | None
-    finished_at: datetime | None
-    result: Any = None
-    error: str | None = None
-
-
 @router.get(
     "/tasks/{task_id}",
-    response={200: TaskStatusOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: TaskStatus, 401: ErrorOut, 404: ErrorOut},
     auth=jwt_auth,
     operation_id="v2_task_status",
 )

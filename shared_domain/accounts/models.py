@@ -8,6 +8,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from shared_domain.accounts import roles
+
 
 def normalize_email(email: str) -> str:
     """Emails are compared case-insensitively; we store them lower-cased and trimmed."""
@@ -39,10 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address. The role decides which API
     surfaces they may use; vendors and customers get a profile each."""
 
-    class Role(models.TextChoices):
-        CUSTOMER = "customer", "Customer"
-        VENDOR = "vendor", "Vendor"
-        STAFF = "staff", "Staff"
+    Role = roles.Role
 
     email = models.EmailField(max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)

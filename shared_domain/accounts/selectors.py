@@ -8,6 +8,10 @@ from shared_domain.accounts import tokens
 from shared_domain.accounts.errors import AccountDisabled, InvalidToken, TokenRevoked
 from shared_domain.accounts.models import User, VendorProfile, normalize_email
 
+# What other layers call an account, in annotations and isinstance checks: the APIs
+# import no models, and never query through this.
+Account = User
+
 
 def user_get_by_email(*, email: str, active_only: bool = False) -> User | None:
     users = User.objects.filter(email=normalize_email(email))

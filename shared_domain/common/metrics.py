@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from django.http import HttpRequest, HttpResponse
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -97,7 +95,3 @@ class _DefaultRegistryView(Collector):
 
     def collect(self):  # type: ignore[no-untyped-def]
         return REGISTRY.collect()
-
-
-def metrics_view(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(render_latest(), content_type=CONTENT_TYPE_LATEST)

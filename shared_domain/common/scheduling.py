@@ -1,5 +1,5 @@
 """Periodic jobs: declared in `shared_domain.schedule.SCHEDULE`, fired by the scheduler
-loop that every worker process runs (worker_service), which sleeps until the next tick
+loop that every task worker process runs, which sleeps until the next tick
 of any job (`seconds_until_next_tick`).
 
 Only one process runs a pass at a time (a PostgreSQL advisory lock held for the pass's

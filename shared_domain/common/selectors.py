@@ -28,6 +28,10 @@ else:
 
 @dataclass(frozen=True)
 class TaskStatus:
+    """What both APIs answer about a task: v2 returns it as it is, v1 through a
+    serializer that mirrors it. `result` is the return value once SUCCESSFUL, `error`
+    the exception class once FAILED."""
+
     id: str
     task: str
     status: str

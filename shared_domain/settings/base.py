@@ -79,8 +79,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every entry is async-capable: the async service must never run sync middleware.
 MIDDLEWARE = [
-    "shared_domain.common.middleware.RequestContextMiddleware",
-    "shared_domain.accounts.middleware.ThrottleMiddleware",
+    "shared_domain.web.middleware.RequestContextMiddleware",
+    "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -283,6 +283,11 @@ THROTTLE_RATES = {
     "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
     "password_change": env_str("THROTTLE_PASSWORD_CHANGE_RATE", "10/hour"),
 }
+# Paths under these prefixes are not counted by the default (anon/user) limits, and a
+# POST to ADMIN_LOGIN_PATH is limited like a sign-in: each deployable sets them for its
+# own URL layout (docs, static assets, admin).
+THROTTLE_EXEMPT_PREFIXES: tuple[str, ...] = ()
+ADMIN_LOGIN_PATH: str | None = None
 # How many proxies (ingress, load balancer) append to X-Forwarded-For in front of the
 # services; the client address is the entry that many from the right.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)

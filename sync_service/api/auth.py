@@ -7,10 +7,10 @@ from typing import Any
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from shared_domain.accounts.bearer import request_access_claims
 from shared_domain.accounts.selectors import user_for_access_claims
 from shared_domain.common import context
-from shared_domain.common.http import BEARER_CHALLENGE
+from shared_domain.web.bearer import request_access_claims
+from shared_domain.web.http import BEARER_CHALLENGE
 
 
 class JWTAuthentication(BaseAuthentication):

@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from rest_framework import exceptions
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
-from shared_domain.common.http import domain_error_response, json_error_response
+from shared_domain.web.http import domain_error_response, json_error_response
 
 NON_FIELD_KEY = "non_field_errors"
 

@@ -1,5 +1,5 @@
 """JSON body parsing for v1: bounded read, strict JSON (no NaN/Infinity), no NUL
-characters in any string (shared_domain.common.inputs)."""
+characters in any string (shared_domain.web.inputs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from rest_framework import exceptions, parsers
 
 from shared_domain.common.errors import MALFORMED_JSON
-from shared_domain.common.inputs import reject_nul
+from shared_domain.web.inputs import reject_nul
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -8,14 +8,14 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from shared_domain.accounts.models import User
+from shared_domain.accounts.selectors import Account
 from shared_domain.common.errors import NotAuthenticated
 
 
-def current_user(request: Request) -> User:
+def current_user(request: Request) -> Account:
     """The authenticated user of a view whose permissions already required one."""
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, Account):
         raise NotAuthenticated()
     return user
 

@@ -17,6 +17,9 @@ from sync_service.api.schema import errors
 
 
 class TaskStatusOut(serializers.Serializer[dict[str, object]]):
+    """shared_domain.common.selectors.TaskStatus for the OpenAPI document (with its
+    status choices and field help); a test keeps the two field for field."""
+
     id = serializers.CharField()
     task = serializers.CharField()
     status = serializers.ChoiceField(choices=["READY", "RUNNING", "SUCCESSFUL", "FAILED"])

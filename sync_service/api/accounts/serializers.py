@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shared_domain.accounts.models import User
+from shared_domain.accounts.roles import SELF_SERVICE_ROLES
+from shared_domain.accounts.selectors import Account
 from sync_service.api.strict import StrictSerializer
 
 CODE_FIELD = {"min_length": 6, "max_length": 6}
@@ -17,11 +18,11 @@ class RegisterIn(StrictSerializer):
     email = serializers.CharField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     full_name = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=["customer", "vendor"])
+    role = serializers.ChoiceField(choices=[role.value for role in SELF_SERVICE_ROLES])
     store_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
-class UserBriefOut(serializers.Serializer[User]):
+class UserBriefOut(serializers.Serializer[Account]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     role = serializers.CharField()
@@ -68,7 +69,7 @@ class TokensOut(serializers.Serializer[Any]):
     refresh_expires_at = serializers.DateTimeField()
 
 
-class UserRefOut(serializers.Serializer[User]):
+class UserRefOut(serializers.Serializer[Account]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     role = serializers.CharField()
@@ -95,7 +96,7 @@ class VendorProfileOut(serializers.Serializer[Any]):
     stripe_account_id = serializers.CharField()
 
 
-class MeOut(serializers.Serializer[User]):
+class MeOut(serializers.Serializer[Account]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
@@ -106,12 +107,12 @@ class MeOut(serializers.Serializer[User]):
     vendor_profile = serializers.SerializerMethodField()
 
     @extend_schema_field(CustomerProfileOut(allow_null=True))
-    def get_customer_profile(self, user: User) -> dict[str, Any] | None:
+    def get_customer_profile(self, user: Account) -> dict[str, Any] | None:
         profile = getattr(user, "customer_profile", None)
         return None if profile is None else {"phone": profile.phone}
 
     @extend_schema_field(VendorProfileOut(allow_null=True))
-    def get_vendor_profile(self, user: User) -> dict[str, Any] | None:
+    def get_vendor_profile(self, user: Account) -> dict[str, Any] | None:
         profile = getattr(user, "vendor_profile", None)
         return None if profile is None else VendorProfileOut(profile).data
 

@@ -3,6 +3,8 @@ the current user and the vendor profile."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,9 +14,9 @@ from rest_framework.views import APIView
 
 from shared_domain.accounts import services
 from shared_domain.accounts.selectors import vendor_profile_get
-from shared_domain.accounts.throttles import login_limit, per_email_and_client, per_user
 from shared_domain.common.errors import NotFound
-from shared_domain.common.throttling import client_ident, enforce
+from shared_domain.web.throttles import login_limit, per_email_and_client, per_user
+from shared_domain.web.throttling import client_ident, enforce
 from sync_service.api.accounts import serializers as s
 from sync_service.api.permissions import IsVendor, current_user
 from sync_service.api.schema import errors
@@ -191,8 +193,9 @@ class MeApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         """Update your name (and phone, for customers)."""
-        data = validated(s.MePatchIn, request.data)
-        return Response(s.MeOut(services.user_update(user=current_user(request), **data)).data)
+        # The serializer checked the shape: only UserUpdate's fields, as strings.
+        data = cast(services.UserUpdate, validated(s.MePatchIn, request.data))
+        return Response(s.MeOut(services.user_update(user=current_user(request), data=data)).data)
 
 
 class MePasswordApi(APIView):
@@ -251,6 +254,7 @@ class VendorProfileApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         """Update your store name, description or payout ids (payout changes are audited)."""
-        data = validated(s.VendorProfilePatchIn, request.data)
-        profile = services.vendor_profile_update(user=current_user(request), **data)
+        # The serializer checked the shape: only VendorProfileUpdate's fields, as strings.
+        data = cast(services.VendorProfileUpdate, validated(s.VendorProfilePatchIn, request.data))
+        profile = services.vendor_profile_update(user=current_user(request), data=data)
         return Response(s.VendorProfileOut(profile).data)

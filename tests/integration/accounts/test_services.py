@@ -481,7 +481,7 @@ def test_password_change_bumps_the_stored_token_version_even_from_a_stale_user()
 # ---------------------------------------------------------------------- profiles and roles
 def test_user_update_changes_name_and_customer_phone():
     user = CustomerFactory.create()
-    services.user_update(user=user, full_name="  Ada Obi  ", phone="+2348012345678")
+    services.user_update(user=user, data={"full_name": "  Ada Obi  ", "phone": "+2348012345678"})
     user.refresh_from_db()
     assert user.full_name == "Ada Obi"
     assert user.customer_profile.phone == "+2348012345678"
@@ -489,7 +489,7 @@ def test_user_update_changes_name_and_customer_phone():
 
 def test_vendors_have_no_phone_on_their_user_profile():
     with pytest.raises(ValidationFailed):
-        services.user_update(user=VendorFactory.create(), phone="+234")
+        services.user_update(user=VendorFactory.create(), data={"phone": "+234"})
 
 
 @pytest.mark.parametrize(
@@ -504,24 +504,43 @@ def test_vendors_have_no_phone_on_their_user_profile():
 def test_user_update_validates_and_writes_nothing(changes, field):
     user = CustomerFactory.create(full_name="Ada Obi")
     with pytest.raises(ValidationFailed) as bad:
-        services.user_update(user=user, **changes)
+        services.user_update(user=user, data=changes)
     assert list(bad.value.details) == [field]
     user.refresh_from_db()
     assert (user.full_name, user.customer_profile.phone) == ("Ada Obi", "")
 
 
+@pytest.mark.parametrize(
+    ("update", "data"),
+    [
+        (services.user_update, {"email": "new@example.com"}),
+        (services.vendor_profile_update, {"verified": True}),
+    ],
+)
+def test_fields_outside_the_update_types_are_refused_as_a_programming_error(update, data):
+    user = VendorFactory.create()
+    with pytest.raises(ValueError, match="not updatable"):
+        update(user=user, data=data)
+    user.refresh_from_db()
+    assert user.email != "new@example.com"
+    assert VendorProfile.objects.get(user=user).verified is False
+
+
 def test_only_vendors_update_a_vendor_profile():
     with pytest.raises(PermissionDenied):
-        services.vendor_profile_update(user=CustomerFactory.create(), store_name="Mine now")
+        services.vendor_profile_update(
+            user=CustomerFactory.create(), data={"store_name": "Mine now"}
+        )
 
 
 def test_vendor_payout_ids_are_validated_and_changes_audited():
     vendor = VendorFactory.create()
     with pytest.raises(ValidationFailed) as bad:
-        services.vendor_profile_update(user=vendor, paystack_subaccount_code="nope")
+        services.vendor_profile_update(user=vendor, data={"paystack_subaccount_code": "nope"})
     assert "paystack_subaccount_code" in bad.value.details
     profile = services.vendor_profile_update(
-        user=vendor, store_name="Ada Styles", paystack_subaccount_code="ACCT_8f4s1eq7ml6rlzj"
+        user=vendor,
+        data={"store_name": "Ada Styles", "paystack_subaccount_code": "ACCT_8f4s1eq7ml6rlzj"},
     )
     assert profile.store_name == "Ada Styles"
     assert profile.slug == f"store-{vendor.pk}"  # store URLs stay stable
@@ -544,7 +563,7 @@ def test_vendor_payout_ids_are_validated_and_changes_audited():
 def test_vendor_profile_update_validates_and_writes_nothing(changes, field):
     vendor = VendorFactory.create()
     with pytest.raises(ValidationFailed) as bad:
-        services.vendor_profile_update(user=vendor, **changes)
+        services.vendor_profile_update(user=vendor, data=changes)
     assert list(bad.value.details) == [field]
     profile = VendorProfile.objects.get(user=vendor)
     assert (profile.store_name, profile.stripe_account_id) == (f"Store {vendor.pk}", "")
@@ -552,11 +571,15 @@ def test_vendor_profile_update_validates_and_writes_nothing(changes, field):
 
 def test_only_payout_changes_are_audited():
     vendor = VendorFactory.create()
-    services.vendor_profile_update(user=vendor, store_name="Renamed", description="New")
-    services.vendor_profile_update(user=vendor, stripe_account_id="")  # unchanged: empty
+    services.vendor_profile_update(
+        user=vendor, data={"store_name": "Renamed", "description": "New"}
+    )
+    services.vendor_profile_update(user=vendor, data={"stripe_account_id": ""})  # unchanged: empty
     assert not AuditLog.objects.filter(action="vendor_payout_changed").exists()
-    services.vendor_profile_update(user=vendor, stripe_account_id="acct_1Nv0FGQ9")
-    services.vendor_profile_update(user=vendor, stripe_account_id="acct_1Nv0FGQ9")  # same
+    services.vendor_profile_update(user=vendor, data={"stripe_account_id": "acct_1Nv0FGQ9"})
+    services.vendor_profile_update(
+        user=vendor, data={"stripe_account_id": "acct_1Nv0FGQ9"}
+    )  # same
     audits = AuditLog.objects.filter(action="vendor_payout_changed")
     assert [a.data for a in audits] == [{"fields": ["stripe_account_id"]}]
 
@@ -565,7 +588,7 @@ def test_updating_a_missing_vendor_profile_is_not_found():
     vendor = VendorFactory.create()
     VendorProfile.objects.filter(user=vendor).delete()
     with pytest.raises(NotFound):
-        services.vendor_profile_update(user=vendor, store_name="Ada Styles")
+        services.vendor_profile_update(user=vendor, data={"store_name": "Ada Styles"})
 
 
 def test_role_changes_are_staff_only_and_audited():

@@ -110,7 +110,7 @@ def test_async_service_runs_every_middleware_natively_on_the_event_loop():
 
 
 def test_silencing_django_security_checks_needs_the_equivalents(settings):
-    from shared_domain.common.checks import silenced_security_checks_have_equivalents
+    from async_service.checks import silenced_security_checks_have_equivalents
 
     settings.SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W003"]
     settings.MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
@@ -118,3 +118,32 @@ def test_silencing_django_security_checks_needs_the_equivalents(settings):
     assert {e.id for e in errors} == {"fashionistar.E001", "fashionistar.E002"}
     settings.MIDDLEWARE = ["async_service.middleware.AsyncSecurityMiddleware"]
     assert silenced_security_checks_have_equivalents() == []
+
+
+def _async_settings_probe(code):
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "async_service.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_the_async_service_registers_its_security_check():
+    out = _async_settings_probe(
+        "from django.core.checks.registry import registry\n"
+        "from async_service.checks import silenced_security_checks_have_equivalents as c\n"
+        "print(c in registry.get_checks(include_deployment_checks=True))"
+    )
+    assert out.strip() == "True"
+
+
+def test_test_settings_exempt_what_the_async_service_exempts(settings):
+    out = _async_settings_probe(
+        "import json\nfrom django.conf import settings as s\n"
+        "print(json.dumps([s.THROTTLE_EXEMPT_PREFIXES, s.ADMIN_LOGIN_PATH]))"
+    )
+    prefixes, admin_login = json.loads(out)
+    assert set(prefixes) <= set(settings.THROTTLE_EXEMPT_PREFIXES)
+    assert admin_login is None

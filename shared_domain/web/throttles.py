@@ -1,11 +1,11 @@
 """The rate-limit buckets of sign-in, one-time codes and password endpoints, keyed the
 same way wherever they are enforced (v1, v2, the admin login), so every entry point
-counts in the same Redis counters (see shared_domain.common.throttling)."""
+counts in the same Redis counters (see shared_domain.web.throttling)."""
 
 from __future__ import annotations
 
 from shared_domain.accounts.models import normalize_email
-from shared_domain.common.throttling import aenforce, client_ident, enforce
+from shared_domain.web.throttling import aenforce, client_ident, enforce
 
 Bucket = tuple[str, str]  # (scope, identity)
 

@@ -1,4 +1,5 @@
-"""System checks of our own."""
+"""System checks of the async service, registered by its AppConfig so that
+`manage.py check --deploy` runs them with these settings."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ ASYNC_EQUIVALENTS = {
 
 @register("security", deploy=True)
 def silenced_security_checks_have_equivalents(**kwargs: Any) -> list[Error]:
-    """A deployable may silence Django's "middleware missing" warnings only if it runs
-    the inline async equivalent of that middleware, and the CSRF one only if no view
-    it serves can be reached with a session cookie."""
+    """This service silences Django's "middleware missing" warnings: allowed only while
+    it runs the inline async equivalent of that middleware, and the CSRF one only while
+    no view it serves can be reached with a session cookie."""
     errors = []
     silenced = set(getattr(settings, "SILENCED_SYSTEM_CHECKS", ()))
     for check_id, replacement in ASYNC_EQUIVALENTS.items():

@@ -1,11 +1,12 @@
-"""The first middleware of every HTTP service.
+"""The middlewares every HTTP service runs first.
 
-For each request it: sets the request id (echoes a valid `X-Request-ID`, else makes
-one) so every log line and task carries it; refuses bodies over the size limit with
-413 before anything reads them, and NUL characters in the path or query string with
-400 (PostgreSQL text cannot store them); turns framework error pages (HTML or plain
-text 4xx/5xx, e.g. Ninja's 405) into the JSON error body; records Prometheus metrics;
-and writes one access log line. Works natively in both WSGI and ASGI, so the async
+RequestContextMiddleware, first of all, for each request: sets the request id (echoes
+a valid `X-Request-ID`, else makes one) so every log line and task carries it; refuses
+bodies over the size limit with 413 before anything reads them, and NUL characters in
+the path or query string with 400 (PostgreSQL text cannot store them); turns framework
+error pages (HTML or plain text 4xx/5xx, e.g. Ninja's 405) into the JSON error body;
+records Prometheus metrics; and writes one access log line. ThrottleMiddleware, next,
+applies the default rate limits. Both work natively in WSGI and ASGI, so the async
 service never pays for a sync hop.
 """
 
@@ -24,13 +25,16 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from shared_domain.common import context, metrics
-from shared_domain.common.errors import ValidationFailed
-from shared_domain.common.http import (
+from shared_domain.common.errors import NotAuthenticated, ValidationFailed
+from shared_domain.web import throttling
+from shared_domain.web.bearer import request_access_claims
+from shared_domain.web.http import (
     JSON_CONTENT_TYPE,
     domain_error_response,
     json_error_response,
 )
-from shared_domain.common.inputs import reject_nul_in_url
+from shared_domain.web.inputs import reject_nul_in_url
+from shared_domain.web.throttles import Bucket, login_buckets, per_user
 
 access_logger = logging.getLogger("fashionistar.access")
 
@@ -194,3 +198,75 @@ def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
         return response
     kept = {name: value for name, value in response.items() if name.lower() not in _BODY_HEADERS}
     return json_error_response(response.status_code, headers=kept)
+
+
+class ThrottleMiddleware:
+    """The default rate limits of every API request: THROTTLE_RATES["user"] per user
+    for requests with a valid bearer token, ["anon"] per client IP otherwise. Probes,
+    metrics and the deployable's THROTTLE_EXEMPT_PREFIXES (docs, static assets, the
+    admin: staff on session cookies) are not counted. Stricter per-endpoint limits
+    (sign-in, codes) are enforced by those endpoints; the admin's login form
+    (ADMIN_LOGIN_PATH), a sign-in like the APIs', is limited here with the same
+    buckets."""
+
+    sync_capable = True
+    async_capable = True
+    exempt_suffixes = ("/healthz", "/readyz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        for scope, ident in self._buckets(request):
+            decision = throttling.hit(scope, ident)
+            if not decision.allowed:
+                return _throttled(scope, decision.retry_after)
+        return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        for scope, ident in self._buckets(request):
+            decision = await throttling.ahit(scope, ident)
+            if not decision.allowed:
+                return _throttled(scope, decision.retry_after)
+        response: HttpResponseBase = await self.get_response(request)
+        return response
+
+    def _buckets(self, request: HttpRequest) -> tuple[Bucket, ...]:
+        path = request.path
+        if (
+            not settings.THROTTLE_ENABLED
+            or not path.startswith("/api/")
+            or path.endswith(self.exempt_suffixes)
+        ):
+            return ()
+        if path == settings.ADMIN_LOGIN_PATH and request.method == "POST":
+            return login_buckets(request.POST.get("username", ""))
+        if path.startswith(tuple(settings.THROTTLE_EXEMPT_PREFIXES)):
+            return ()
+        user_id = _bearer_user_id(request)
+        if user_id is not None:
+            return (("user", per_user(user_id)),)
+        return (("anon", f"ip:{throttling.client_ident()}"),)
+
+
+def _bearer_user_id(request: HttpRequest) -> int | None:
+    """The user id of a well-signed, unexpired access token (no database lookup:
+    this only picks the rate-limit bucket; authentication happens in the view)."""
+    try:
+        claims = request_access_claims(request)
+    except NotAuthenticated:
+        return None
+    return None if claims is None else claims.user_id
+
+
+def _throttled(scope: str, retry_after: int) -> HttpResponseBase:
+    return json_error_response(
+        429,
+        details={"scope": scope, "retry_after": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )
