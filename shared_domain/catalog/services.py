@@ -236,7 +236,7 @@ def _create_variants(
             raise VariantExists() from None
         raise
     stock_create(
-        quantities=[(variant, spec.stock) for variant, spec in zip(created, specs, strict=True)]
+        quantities=[(variant.pk, spec.stock) for variant, spec in zip(created, specs, strict=True)]
     )
     return created
 

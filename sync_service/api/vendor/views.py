@@ -250,7 +250,7 @@ class VariantStockApi(_BackOffice):
             pk=variant_id,
         )
         stock: Stock = stock_set(
-            variant=variant, quantity=validated(s.StockIn, request.data)["quantity"]
+            variant_id=variant.pk, quantity=validated(s.StockIn, request.data)["quantity"]
         )
         return Response(
             {

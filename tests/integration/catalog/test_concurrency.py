@@ -135,7 +135,7 @@ def test_concurrent_stock_sets_keep_one_stock_row(shop):
     Stock.objects.filter(variant=variant).delete()  # a variant written before stock rows
     quantities = [4, 7, 9, 12]
     outcomes = race(*[
-        lambda quantity=quantity: stock_set(variant=variant, quantity=quantity)
+        lambda quantity=quantity: stock_set(variant_id=variant.pk, quantity=quantity)
         for quantity in quantities
     ])  # fmt: skip
     assert all(isinstance(o, Stock) for o in outcomes), outcomes

@@ -250,11 +250,11 @@ def test_stock_cannot_go_below_allocated(vendor, tree):
     variant = product.variants.get()
     Stock.objects.filter(variant=variant).update(allocated=3)
     with pytest.raises(BelowAllocated) as error:
-        stock_set(variant=variant, quantity=2)
+        stock_set(variant_id=variant.pk, quantity=2)
     assert error.value.details == {"allocated": 3, "quantity": 2}
-    assert stock_set(variant=variant, quantity=3).available == 0
+    assert stock_set(variant_id=variant.pk, quantity=3).available == 0
     with pytest.raises(ValidationFailed):
-        stock_set(variant=variant, quantity=-1)
+        stock_set(variant_id=variant.pk, quantity=-1)
 
 
 def test_images_add_reorder_remove(vendor, tree):

@@ -1,0 +1,50 @@
+"""The context map of the catalog, checked: inventory and accounts sit below the
+catalog and never import it; the catalog reaches them only through their services and
+selectors."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _imports(package: str) -> list[tuple[str, str]]:
+    """(file, imported module) for every import in the modules of `package`."""
+    found = []
+    for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+                found += [(str(path.relative_to(ROOT)), name) for name in names]
+            elif isinstance(node, ast.Import):
+                found += [(str(path.relative_to(ROOT)), alias.name) for alias in node.names]
+    return found
+
+
+def _offending(package: str, allowed: tuple[str, ...], forbidden: str) -> list[tuple[str, str]]:
+    return [
+        (path, name)
+        for path, name in _imports(package)
+        if (name == forbidden or name.startswith(forbidden + "."))
+        and not any(name == ok or name.startswith(ok + ".") for ok in allowed)
+    ]
+
+
+@pytest.mark.parametrize("lower", ["shared_domain.inventory", "shared_domain.accounts"])
+def test_lower_contexts_never_import_the_catalog(lower):
+    assert _offending(lower, (), "shared_domain.catalog") == []
+
+
+def test_catalog_uses_inventory_only_through_its_services_and_selectors():
+    allowed = (
+        "shared_domain.inventory.services",
+        "shared_domain.inventory.selectors",
+        "shared_domain.inventory.errors",
+    )
+    assert _offending("shared_domain.catalog", allowed, "shared_domain.inventory") == []
