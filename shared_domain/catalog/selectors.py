@@ -32,6 +32,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -44,7 +45,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Upper
 
-from shared_domain.accounts.models import VendorProfile
+from shared_domain.accounts.selectors import (
+    vendor_card_annotations,
+    vendor_profile_id_find,
+    vendor_profile_id_for_user,
+    vendor_profile_names,
+)
 from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
 from shared_domain.catalog.params import SearchParams, parse_id
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
@@ -56,7 +62,6 @@ from shared_domain.catalog.vocabulary import (
 )
 from shared_domain.common.cache import cached, forget
 from shared_domain.common.errors import NotFound, ValidationFailed
-from shared_domain.common.permissions import owned_by
 from shared_domain.inventory.selectors import in_stock_q
 
 SORTS = ("relevance", "price", "-price", "newest", "rating")
@@ -301,11 +306,12 @@ def _sku_product_id(q: str) -> int | None:
 
 def _vendor_id(vendor: str) -> int:
     pk = parse_id(vendor)
-    lookup = Q(slug=vendor) if pk is None else Q(pk=pk)
-    found = VendorProfile.objects.filter(lookup).values_list("pk", flat=True).first()
+    found = (
+        vendor_profile_id_find(pk=pk) if pk is not None else vendor_profile_id_find(slug=vendor)
+    )
     if found is None:
         raise ValidationFailed(details={"vendor": ["Unknown vendor."]})
-    return int(found)
+    return found
 
 
 def _colour_families(colours: Sequence[str]) -> list[str]:
@@ -395,9 +401,10 @@ def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     )
     # Cards need neither the long text nor the search vector: do not ship them.
     return (
-        qs.select_related("vendor", "category")
-        .defer("search_vector", "description", "attributes", "vendor__description")
+        qs.select_related("category")
+        .defer("search_vector", "description", "attributes")
         .annotate(
+            **vendor_card_annotations(via="vendor"),
             card_sizes=ArraySubquery(active.filter(in_stock_q()).values("size")),
             card_colours=ArraySubquery(active.values("colour_family")),
             card_image=Subquery(
@@ -418,9 +425,13 @@ def _category_ref(category: Category | None) -> Ref | None:
     return Ref(category.pk, category.name, category.slug) if category else None
 
 
-def _vendor_card(vendor: VendorProfile) -> VendorCard:
+def _vendor_card(product: Any) -> VendorCard:
+    """The card of the vendor of `product` (annotated with vendor_card_annotations)."""
     return VendorCard(
-        id=vendor.pk, name=vendor.store_name, slug=vendor.slug, verified=vendor.verified
+        id=product.vendor_id,
+        name=product.vendor_card_name,
+        slug=product.vendor_card_slug,
+        verified=product.vendor_card_verified,
     )
 
 
@@ -434,7 +445,7 @@ def _card(product: Any) -> ProductCard:
         brand=product.brand,
         department=product.department,
         category=_category_ref(product.category),
-        vendor=_vendor_card(product.vendor),
+        vendor=_vendor_card(product),
         rating=product.rating_avg,
         rating_count=product.rating_count,
         sizes_in_stock=sorted(_unique(product.card_sizes), key=size_sort_key),
@@ -569,6 +580,7 @@ def _compute_facets(search: ResolvedSearch) -> Facets:
     variant_sql, variant_params = (
         variants.order_by().values("product_id", "size", "colour_family").query.sql_with_params()
     )
+    vendor_sql, vendor_params = vendor_profile_names().query.sql_with_params()
     band_cases = " ".join(
         "WHEN "
         + " AND ".join(
@@ -583,12 +595,13 @@ def _compute_facets(search: ResolvedSearch) -> Facets:
         for label, low, high in PRICE_BANDS
     )
     sql = f"""
-        WITH f AS MATERIALIZED ({base_sql}), v AS NOT MATERIALIZED ({variant_sql})
+        WITH f AS MATERIALIZED ({base_sql}), v AS NOT MATERIALIZED ({variant_sql}),
+             vp AS NOT MATERIALIZED ({vendor_sql})
         SELECT 'category', f.category_id::text, NULL, count(*) FROM f
          WHERE f.category_id IS NOT NULL GROUP BY 2
         UNION ALL
         SELECT 'vendor', f.vendor_id::text, max(vp.store_name), count(*)
-          FROM f JOIN accounts_vendorprofile vp ON vp.id = f.vendor_id GROUP BY 2
+          FROM f JOIN vp ON vp.id = f.vendor_id GROUP BY 2
         UNION ALL
         SELECT 'price', CASE {band_cases} END, NULL, count(*) FROM f GROUP BY 2
         UNION ALL
@@ -599,7 +612,7 @@ def _compute_facets(search: ResolvedSearch) -> Facets:
           FROM v JOIN f ON f.id = v.product_id GROUP BY 2
     """  # noqa: S608 - the only interpolations are our own SQL and constant bands
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*base_params, *variant_params))
+        cursor.execute(sql, (*base_params, *variant_params, *vendor_params))
         rows = cursor.fetchall()
     return _facets_from_rows(rows)
 
@@ -644,12 +657,16 @@ def _band_label(band: str) -> str:
 
 # ---------------------------------------------------------------------- detail
 def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
-    return queryset.select_related("vendor", "category").prefetch_related(
-        Prefetch(
-            "variants",
-            queryset=ProductVariant.objects.select_related("stock").order_by("position", "id"),
-        ),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    return (
+        queryset.select_related("category")
+        .annotate(**vendor_card_annotations(via="vendor"))
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.select_related("stock").order_by("position", "id"),
+            ),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
     )
 
 
@@ -685,7 +702,7 @@ def _detail(product: Product) -> ProductDetail:
         size_system=product.size_system,
         attributes=product.attributes,
         category=_category_ref(product.category),
-        vendor=_vendor_card(product.vendor),
+        vendor=_vendor_card(product),
         rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
         variants=variants,
         images=[
@@ -717,9 +734,20 @@ def product_detail_public(*, product_id: int) -> ProductDetail:
 
 
 # ---------------------------------------------------------------------- vendor back office
+def _owned_by[M: Model](queryset: QuerySet[M], *, user: Any, vendor_field: str) -> QuerySet[M]:
+    """The rows of `queryset` whose vendor (`vendor_field`: the path to the vendor's id)
+    is the user's store; staff see all; anyone else, none."""
+    if getattr(user, "is_platform_staff", False):
+        return queryset
+    vendor_id = vendor_profile_id_for_user(user=user)
+    if vendor_id is None:
+        return queryset.none()
+    return queryset.filter(**{vendor_field: vendor_id})
+
+
 def product_queryset_for_vendor(*, user: Any) -> QuerySet[Product]:
     """The products a vendor may see and change: their own (staff: all)."""
-    return owned_by(Product.objects.all(), user=user, owner_field="vendor__user")
+    return _owned_by(Product.objects.all(), user=user, vendor_field="vendor_id")
 
 
 def product_get_for_vendor(*, user: Any, product_id: int) -> Product:
@@ -740,7 +768,7 @@ def _variants_with_stock() -> QuerySet[ProductVariant]:
 def variant_list_for_vendor(*, user: Any, product_id: int) -> list[VariantView]:
     """The variants (with stock) of one of the vendor's products, in one query."""
     variants = list(
-        owned_by(_variants_with_stock(), user=user, owner_field="product__vendor__user")
+        _owned_by(_variants_with_stock(), user=user, vendor_field="product__vendor_id")
         .filter(product_id=product_id)
         .order_by("position", "id")
     )

@@ -18,7 +18,6 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shared_domain.accounts.models import VendorProfile
 from shared_domain.catalog import events
 from shared_domain.catalog.errors import NotPublishable, SkuTaken, VariantExists
 from shared_domain.catalog.models import (
@@ -245,7 +244,7 @@ def _create_variants(
 @transaction.atomic
 def product_create(
     *,
-    vendor: VendorProfile,
+    vendor_id: int,
     title: str,
     price: Any,
     currency: str = "NGN",
@@ -280,7 +279,7 @@ def product_create(
         raise ValidationFailed(details=errors)
     assert base_price is not None  # noqa: S101 - checked above
     product = Product.objects.create(
-        vendor=vendor,
+        vendor_id=vendor_id,
         title=title,
         slug=_unique_slug(title),
         description=description,

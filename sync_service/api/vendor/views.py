@@ -57,6 +57,8 @@ def _variant_spec(data: dict[str, Any]) -> services.VariantSpec:
 
 class _BackOffice(APIView):
     permission_classes = (IsVendorOrStaff,)
+    # Whose products are whose is decided by the vendor profile: load it with the user.
+    auth_with_profiles = True
 
 
 class VendorProductsApi(_BackOffice):
@@ -106,7 +108,7 @@ class VendorProductsApi(_BackOffice):
             raise PermissionDenied("Only vendors create products.")
         data = validated(s.ProductCreateIn, request.data)
         product = services.product_create(
-            vendor=vendor,
+            vendor_id=vendor.pk,
             title=data["title"],
             price=data["price"],
             currency=data["currency"],

@@ -96,7 +96,7 @@ def test_the_variant_limit_holds_under_concurrent_adds(shop):
     sizes = SIZE_SYSTEMS["letter"]
     pairs = list(itertools.product(sizes, [f"shade {n}" for n in range(40)]))
     product = services.product_create(
-        vendor=shop["vendor"].vendor_profile,
+        vendor_id=shop["vendor"].vendor_profile.pk,
         title="Many Shades",
         price="5000",
         variants=[

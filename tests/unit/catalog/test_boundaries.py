@@ -48,3 +48,18 @@ def test_catalog_uses_inventory_only_through_its_services_and_selectors():
         "shared_domain.inventory.errors",
     )
     assert _offending("shared_domain.catalog", allowed, "shared_domain.inventory") == []
+
+
+def test_catalog_reads_accounts_only_through_its_selectors():
+    allowed = ("shared_domain.accounts.selectors", "shared_domain.accounts.errors")
+    offending = _offending("shared_domain.catalog", allowed, "shared_domain.accounts")
+    # The demo data command seeds vendor and customer accounts along with the catalog.
+    assert [o for o in offending if not o[0].endswith("seed_demo.py")] == []
+
+
+def test_catalog_never_names_another_context_s_table():
+    tables = ("accounts_", "inventory_")
+    for path in sorted((ROOT / "shared_domain/catalog").rglob("*.py")):
+        if "migrations" not in path.parts:
+            text = path.read_text()
+            assert not any(table in text for table in tables), path
