@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +34,7 @@ from shared_domain.catalog.selectors import category_tree_invalidate
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS, colour_family, normalize_size
 from shared_domain.common.errors import Conflict, ValidationFailed
 from shared_domain.common.events import publish
-from shared_domain.common.partial import UNSET
+from shared_domain.common.partial import model_update
 from shared_domain.inventory.services import quantity_problems, stock_create
 
 MAX_PRICE = Decimal("9999999999.99")
@@ -60,6 +60,53 @@ class VariantSpec:
 class ImageSpec:
     url: str
     alt_text: str = ""
+
+
+# What an `<entity>_update` caller sent: an absent key leaves the field as it is (so
+# None can mean "clear").
+class ProductChanges(TypedDict, total=False):
+    title: str
+    description: str
+    brand: str
+    price: Any
+    currency: str
+    category_id: int | None
+    department: str
+    attributes: dict[str, Any]
+
+
+class VariantChanges(TypedDict, total=False):
+    size: str
+    colour: str
+    price_override: Any
+    is_active: bool
+
+
+class CategoryChanges(TypedDict, total=False):
+    name: str
+    parent: Category | None
+    position: int
+
+
+PRODUCT_UPDATE_FIELDS = (
+    "title",
+    "description",
+    "brand",
+    "base_price",
+    "currency",
+    "category",
+    "department",
+    "attributes",
+)
+VARIANT_UPDATE_FIELDS = ("size", "colour", "colour_family", "price_override", "is_active")
+CATEGORY_UPDATE_FIELDS = ("name", "parent", "position")
+
+
+def _known_keys(data: Any, shape: Any) -> None:
+    """A key the changes type does not name is a caller's mistake, never ignored."""
+    unknown = set(data) - set(shape.__optional_keys__)
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
 
 
 # ---------------------------------------------------------------------- validation
@@ -303,51 +350,42 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(
-    *,
-    product: Product,
-    title: str = UNSET,
-    description: str = UNSET,
-    brand: str = UNSET,
-    price: Any = UNSET,
-    currency: str = UNSET,
-    category_id: int | None = UNSET,
-    department: str = UNSET,
-    attributes: dict[str, Any] = UNSET,
-) -> Product:
+def product_update(*, product: Product, data: ProductChanges) -> Product:
+    """Change the fields in `data`; only those that really change are written."""
+    _known_keys(data, ProductChanges)
     locked = Product.objects.select_for_update().get(pk=product.pk)
     errors: Errors = {}
-    changes: dict[str, Any] = {}
-    if title is not UNSET:
-        changes["title"] = _check_text(title, "title", errors, max_length=200, required=True)
-    if description is not UNSET:
-        changes["description"] = _check_text(
-            description, "description", errors, max_length=10_000, required=False
+    clean: dict[str, Any] = {}
+    if "title" in data:
+        clean["title"] = _check_text(data["title"], "title", errors, max_length=200, required=True)
+    if "description" in data:
+        clean["description"] = _check_text(
+            data["description"], "description", errors, max_length=10_000, required=False
         )
-    if brand is not UNSET:
-        changes["brand"] = _check_text(brand, "brand", errors, max_length=100, required=False)
-    if price is not UNSET:
-        changes["base_price"] = _check_price(price, "price", errors)
-    if currency is not UNSET:
-        if currency not in _CURRENCY_CODES:
+    if "brand" in data:
+        clean["brand"] = _check_text(
+            data["brand"], "brand", errors, max_length=100, required=False
+        )
+    if "price" in data:
+        clean["base_price"] = _check_price(data["price"], "price", errors)
+    if "currency" in data:
+        if data["currency"] not in _CURRENCY_CODES:
             errors["currency"] = [f"Use one of {', '.join(sorted(_CURRENCY_CODES))}."]
-        changes["currency"] = currency
-    if category_id is not UNSET:
-        changes["category"] = _check_category(category_id, errors)
-        if category_id is None and locked.status == Product.Status.ACTIVE:
+        clean["currency"] = data["currency"]
+    if "category_id" in data:
+        clean["category"] = _check_category(data["category_id"], errors)
+        if data["category_id"] is None and locked.status == Product.Status.ACTIVE:
             errors["category"] = ["A product on sale needs a category."]
-    if department is not UNSET:
-        if department not in Product.Department.values:
+    if "department" in data:
+        if data["department"] not in Product.Department.values:
             errors["department"] = [f"Use one of {', '.join(Product.Department.values)}."]
-        changes["department"] = department
-    if attributes is not UNSET:
-        changes["attributes"] = _check_attributes(attributes, errors)
+        clean["department"] = data["department"]
+    if "attributes" in data:
+        clean["attributes"] = _check_attributes(data["attributes"], errors)
     if errors:
         raise ValidationFailed(details=errors)
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    if changes.keys() & {"title", "description", "brand", "category"}:
+    changed = model_update(instance=locked, fields=PRODUCT_UPDATE_FIELDS, data=clean)
+    if changed & {"title", "description", "brand", "category"}:
         search_vectors_refresh([locked.pk])
     return locked
 
@@ -416,48 +454,39 @@ def variant_add(*, product: Product, spec: VariantSpec) -> ProductVariant:
 
 
 @transaction.atomic
-def variant_update(
-    *,
-    variant: ProductVariant,
-    size: str = UNSET,
-    colour: str = UNSET,
-    price_override: Any = UNSET,
-    is_active: bool = UNSET,
-) -> ProductVariant:
+def variant_update(*, variant: ProductVariant, data: VariantChanges) -> ProductVariant:
+    """Change the fields in `data`. The rules that involve other variants (one of each
+    size and colour, an active variant while on sale) are checked before writing."""
+    _known_keys(data, VariantChanges)
     product = _lock_product(variant.product_id)
     locked = ProductVariant.objects.select_for_update().get(pk=variant.pk)
     locked.product = product
     errors: Errors = {}
-    changed: set[str] = set()
-    if size is not UNSET:
-        normalized = normalize_size(size)
+    clean: dict[str, Any] = {}
+    if "size" in data:
+        normalized = normalize_size(data["size"])
         if normalized not in SIZE_SYSTEMS.get(product.size_system, ()):
             errors["size"] = [f"Not a {product.size_system} size."]
-        elif normalized != locked.size:
-            locked.size = normalized
-            changed.add("size")
-    if colour is not UNSET:
-        text = _check_text(colour, "colour", errors, max_length=40, required=True)
-        if text and text != locked.colour:
-            locked.colour, locked.colour_family = text, colour_family(text)
-            changed |= {"colour", "colour_family"}
-    if price_override is not UNSET:
-        price = _check_price(price_override, "price", errors, required=False)
-        if "price" not in errors and price != locked.price_override:
-            locked.price_override = price
-            changed.add("price_override")
-    if is_active is not UNSET and bool(is_active) != locked.is_active:
-        locked.is_active = bool(is_active)
-        changed.add("is_active")
+        clean["size"] = normalized
+    if "colour" in data:
+        text = _check_text(data["colour"], "colour", errors, max_length=40, required=True)
+        clean["colour"], clean["colour_family"] = text, colour_family(text)
+    if "price_override" in data:
+        clean["price_override"] = _check_price(
+            data["price_override"], "price", errors, required=False
+        )
+    if "is_active" in data:
+        clean["is_active"] = bool(data["is_active"])
     if errors:
         raise ValidationFailed(details=errors)
-    if changed & {"size", "colour"} and _size_colour_taken(
-        product, locked.size, locked.colour, exclude=locked.pk
+    size, colour = clean.get("size", locked.size), clean.get("colour", locked.colour)
+    if (size, colour) != (locked.size, locked.colour) and _size_colour_taken(
+        product, size, colour, exclude=locked.pk
     ):
         raise VariantExists()
     if (
-        "is_active" in changed
-        and not locked.is_active
+        locked.is_active
+        and clean.get("is_active") is False
         and product.status == Product.Status.ACTIVE
         and not product.variants.filter(is_active=True).exclude(pk=locked.pk).exists()
     ):
@@ -465,15 +494,14 @@ def variant_update(
             "A product on sale needs an active variant; archive the product instead.",
             details={"is_active": ["This is the product's last active variant."]},
         )
-    if changed:
-        locked.save(update_fields=sorted(changed))
+    changed = model_update(instance=locked, fields=VARIANT_UPDATE_FIELDS, data=clean)
     if changed & {"colour", "is_active"}:  # the colours of active variants are searchable
         search_vectors_refresh([product.pk])
     return locked
 
 
 def variant_deactivate(*, variant: ProductVariant) -> ProductVariant:
-    return variant_update(variant=variant, is_active=False)
+    return variant_update(variant=variant, data={"is_active": False})
 
 
 # ---------------------------------------------------------------------- images
@@ -607,34 +635,31 @@ def category_create(*, name: str, parent: Category | None = None, position: int 
 
 
 @transaction.atomic
-def category_update(
-    *,
-    category: Category,
-    name: str = UNSET,
-    parent: Category | None = UNSET,
-    position: int = UNSET,
-) -> Category:
+def category_update(*, category: Category, data: CategoryChanges) -> Category:
     """Rename, reorder or move a category. A move rewrites the paths of the whole
     subtree; renames and moves refresh the search vectors of the products below (they
     hold the names of their categories and ancestors)."""
+    _known_keys(data, CategoryChanges)
     # Moves touch many rows and must see a tree nobody else is changing: lock it all.
     list(Category.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     locked = Category.objects.select_related("parent").get(pk=category.pk)
-    new_parent = locked.parent if parent is UNSET else parent
+    new_parent = data.get("parent", locked.parent)
     if new_parent is not None:
         new_parent = Category.objects.get(pk=new_parent.pk)
     moved = (new_parent.pk if new_parent else None) != locked.parent_id
     errors: Errors = {}
+    clean: dict[str, Any] = {}
     if moved:
         errors.update(category_parent_problems(category=locked, parent=new_parent))
-    new_name = locked.name if name is UNSET else name
-    if name is not UNSET or moved:
-        new_name = _check_category_name(new_name, new_parent, errors, exclude=locked.pk)
-    if position is not UNSET:
-        locked.position = _check_position(position, errors)
+        clean["parent"] = new_parent
+    if "name" in data or moved:
+        clean["name"] = _check_category_name(
+            data.get("name", locked.name), new_parent, errors, exclude=locked.pk
+        )
+    if "position" in data:
+        clean["position"] = _check_position(data["position"], errors)
     if errors:
         raise ValidationFailed(details=errors)
-    renamed = new_name != locked.name
     if moved:
         old_path = locked.path
         new_path = f"{new_parent.path if new_parent else '/'}{locked.pk}/"
@@ -643,10 +668,9 @@ def category_update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + (depth - locked.depth),
         )
-        locked.path, locked.depth, locked.parent = new_path, depth, new_parent
-    locked.name = new_name
-    locked.save(update_fields=["name", "parent", "position"])
-    if moved or renamed:
+        locked.path, locked.depth = new_path, depth
+    changed = model_update(instance=locked, fields=CATEGORY_UPDATE_FIELDS, data=clean)
+    if changed & {"name", "parent"}:
         search_vectors_refresh(_products_under(locked.path).values_list("pk", flat=True))
     transaction.on_commit(category_tree_invalidate)
     return locked

@@ -3,7 +3,7 @@ vendors' products are 404 (their existence is not revealed); staff see all."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -143,7 +143,7 @@ class VendorProductApi(_BackOffice):
         data = validated(s.ProductUpdateIn, request.data)
         if "category" in data:
             data["category_id"] = data.pop("category")
-        services.product_update(product=product, **data)
+        services.product_update(product=product, data=cast(services.ProductChanges, data))
         return Response(_detail(request, product_id))
 
 
@@ -221,7 +221,7 @@ class VendorVariantApi(_BackOffice):
         data = validated(s.VariantUpdateIn, request.data)
         if "price" in data:
             data["price_override"] = data.pop("price")
-        services.variant_update(variant=variant, **data)
+        services.variant_update(variant=variant, data=cast(services.VariantChanges, data))
         return Response(_variant(variant.pk))
 
     @extend_schema(

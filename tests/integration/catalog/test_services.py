@@ -134,12 +134,12 @@ def test_a_product_on_sale_keeps_its_category(vendor, tree):
         vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
     )
     with pytest.raises(ValidationFailed) as error:
-        services.product_update(product=product, category_id=None, title="Renamed")
+        services.product_update(product=product, data={"category_id": None, "title": "Renamed"})
     assert error.value.details == {"category": ["A product on sale needs a category."]}
     product.refresh_from_db()
     assert (product.category_id, product.title) == (tree["Maxi"].pk, "Dress")
     draft = make_product(vendor, title="Draft", category=tree["Maxi"], publish=False)
-    assert services.product_update(product=draft, category_id=None).category_id is None
+    assert services.product_update(product=draft, data={"category_id": None}).category_id is None
 
 
 def test_the_rule_reads_the_status_of_the_locked_row(vendor, tree):
@@ -148,7 +148,7 @@ def test_the_rule_reads_the_status_of_the_locked_row(vendor, tree):
     stale = Product.objects.get(pk=product.pk)  # read while still a draft
     services.product_publish(product=product)
     with pytest.raises(ValidationFailed):
-        services.product_update(product=stale, category_id=None)
+        services.product_update(product=stale, data={"category_id": None})
     assert Product.objects.get(pk=product.pk).category_id == tree["Maxi"].pk
 
 
@@ -199,13 +199,15 @@ def test_variant_update_keeps_size_colour_pairs_unique(vendor, tree):
     )
     large = product.variants.get(sku="D-2")
     with pytest.raises(VariantExists):
-        services.variant_update(variant=large, size="M")
-    updated = services.variant_update(variant=large, price_override=Decimal("27000.00"))
+        services.variant_update(variant=large, data={"size": "M"})
+    updated = services.variant_update(variant=large, data={"price_override": Decimal("27000.00")})
     assert updated.price == Decimal("27000.00")
-    recased = services.variant_update(variant=large, colour="RED")  # same pair, new spelling
+    recased = services.variant_update(
+        variant=large, data={"colour": "RED"}
+    )  # same pair, new spelling
     assert (recased.colour, recased.colour_family) == ("RED", "red")
     with pytest.raises(VariantExists):
-        services.variant_update(variant=large, size="M", colour="Red")
+        services.variant_update(variant=large, data={"size": "M", "colour": "Red"})
 
 
 def test_a_price_change_neither_checks_pairs_nor_touches_the_search_vector(
@@ -218,10 +220,10 @@ def test_a_price_change_neither_checks_pairs_nor_touches_the_search_vector(
     Product.objects.filter(pk=product.pk).update(search_vector=None)
     # Savepoint, lock the product, lock the variant, save the price, release.
     with django_assert_num_queries(5):
-        services.variant_update(variant=variant, price_override=Decimal("30000.00"))
+        services.variant_update(variant=variant, data={"price_override": Decimal("30000.00")})
     product.refresh_from_db()
     assert product.search_vector is None
-    services.variant_update(variant=variant, colour="Navy")
+    services.variant_update(variant=variant, data={"colour": "Navy"})
     product.refresh_from_db()
     assert "'navi'" in str(product.search_vector)
 
@@ -278,7 +280,7 @@ def test_update_refreshes_the_search_vector(vendor, tree):
     product = make_product(
         vendor, title="Plain Dress", category=tree["Maxi"], variants=[("D-1", "M", "red", 1)]
     )
-    services.product_update(product=product, title="Aso-oke Gown")
+    services.product_update(product=product, data={"title": "Aso-oke Gown"})
     product.refresh_from_db()
     assert "'aso'" in str(product.search_vector)
     assert "'plain'" not in str(product.search_vector)
@@ -291,3 +293,21 @@ def test_html_and_sql_in_text_are_stored_verbatim(vendor, tree):
     )
     assert Product.objects.get(pk=product.pk).title == title
     assert ProductVariant.objects.count() == 1
+
+
+def test_an_update_that_changes_nothing_writes_nothing(vendor, tree):
+    product = make_product(vendor, title="Dress", category=tree["Maxi"], publish=False)
+    Product.objects.filter(pk=product.pk).update(search_vector=None)
+    before = Product.objects.get(pk=product.pk).updated_at
+    services.product_update(
+        product=product, data={"title": "Dress", "category_id": tree["Maxi"].pk}
+    )
+    after = Product.objects.get(pk=product.pk)
+    assert (after.updated_at, after.search_vector) == (before, None)
+
+
+def test_an_update_refuses_keys_it_does_not_know(vendor, tree):
+    product = make_product(vendor, title="Dress", category=tree["Maxi"], publish=False)
+    with pytest.raises(ValueError, match="status"):
+        services.product_update(product=product, data={"status": "active"})  # type: ignore[typeddict-unknown-key]
+    assert Product.objects.get(pk=product.pk).status == Product.Status.DRAFT
