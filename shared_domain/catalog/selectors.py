@@ -137,6 +137,15 @@ class ImageView:
 
 
 @dataclass(frozen=True)
+class VariantStock:
+    variant_id: int
+    sku: str
+    quantity: int
+    allocated: int
+    available: int
+
+
+@dataclass(frozen=True)
 class RatingSummary:
     average: Decimal | None
     count: int
@@ -687,6 +696,10 @@ def _variant_view(variant: ProductVariant) -> VariantView:
     )
 
 
+def _image_view(image: ProductImage) -> ImageView:
+    return ImageView(id=image.pk, url=image.url, alt_text=image.alt_text, position=image.position)
+
+
 def _detail(product: Product) -> ProductDetail:
     variants = [_variant_view(variant) for variant in product.variants.all()]
     return ProductDetail(
@@ -705,10 +718,7 @@ def _detail(product: Product) -> ProductDetail:
         vendor=_vendor_card(product),
         rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
         variants=variants,
-        images=[
-            ImageView(id=i.pk, url=i.url, alt_text=i.alt_text, position=i.position)
-            for i in product.images.all()
-        ],
+        images=[_image_view(image) for image in product.images.all()],
         sizes_in_stock=sorted(
             _unique([v.size for v in variants if v.in_stock]), key=size_sort_key
         ),
@@ -756,6 +766,42 @@ def product_get_for_vendor(*, user: Any, product_id: int) -> Product:
     if product is None:
         raise NotFound("No such product.")
     return product
+
+
+def variant_get_for_vendor(*, user: Any, product_id: int, variant_id: int) -> ProductVariant:
+    """A variant of one of the vendor's products (staff: any); the product of another
+    vendor is not found, nor is a variant of another product."""
+    product = product_get_for_vendor(user=user, product_id=product_id)
+    variant = ProductVariant.objects.filter(product=product, pk=variant_id).first()
+    if variant is None:
+        raise NotFound("No such variant.")
+    return variant
+
+
+def variant_get_owned(*, user: Any, variant_id: int) -> ProductVariant:
+    """A variant (with its product) of the vendor's products by its id alone (staff:
+    any); anyone else's is not found."""
+    variants = ProductVariant.objects.select_related("product")
+    variant = _owned_by(variants, user=user, vendor_field="product__vendor_id")
+    found = variant.filter(pk=variant_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def image_list_for_vendor(*, user: Any, product_id: int) -> list[ImageView]:
+    """The images of one of the vendor's products, in display order."""
+    product = product_get_for_vendor(user=user, product_id=product_id)
+    return [_image_view(image) for image in product.images.order_by("position", "id")]
+
+
+def image_get_for_vendor(*, user: Any, product_id: int, image_id: int) -> ProductImage:
+    """An image of one of the vendor's products; any other is not found."""
+    product = product_get_for_vendor(user=user, product_id=product_id)
+    image = ProductImage.objects.filter(product=product, pk=image_id).first()
+    if image is None:
+        raise NotFound("No such image.")
+    return image
 
 
 def _variants_with_stock() -> QuerySet[ProductVariant]:

@@ -18,6 +18,7 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shared_domain.accounts.selectors import vendor_profile_id_for_user
 from shared_domain.catalog import events
 from shared_domain.catalog.errors import NotPublishable, SkuTaken, VariantExists
 from shared_domain.catalog.models import (
@@ -30,12 +31,12 @@ from shared_domain.catalog.models import (
     ProductVariant,
 )
 from shared_domain.catalog.search_index import search_vectors_refresh
-from shared_domain.catalog.selectors import category_tree_invalidate
+from shared_domain.catalog.selectors import VariantStock, category_tree_invalidate
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS, colour_family, normalize_size
-from shared_domain.common.errors import Conflict, ValidationFailed
+from shared_domain.common.errors import Conflict, PermissionDenied, ValidationFailed
 from shared_domain.common.events import publish
 from shared_domain.common.partial import model_update
-from shared_domain.inventory.services import quantity_problems, stock_create
+from shared_domain.inventory.services import quantity_problems, stock_create, stock_set
 
 MAX_PRICE = Decimal("9999999999.99")
 MAX_VARIANTS = 200
@@ -349,6 +350,15 @@ def product_create(
     return product
 
 
+def product_create_vendor(*, user: Any) -> int:
+    """The vendor a user creates products for: only vendors create products (staff
+    correct them, but they belong to a store)."""
+    vendor_id = vendor_profile_id_for_user(user=user) if user.is_vendor else None
+    if vendor_id is None:
+        raise PermissionDenied("Only vendors create products.")
+    return vendor_id
+
+
 @transaction.atomic
 def product_update(*, product: Product, data: ProductChanges) -> Product:
     """Change the fields in `data`; only those that really change are written."""
@@ -502,6 +512,19 @@ def variant_update(*, variant: ProductVariant, data: VariantChanges) -> ProductV
 
 def variant_deactivate(*, variant: ProductVariant) -> ProductVariant:
     return variant_update(variant=variant, data={"is_active": False})
+
+
+def variant_stock_set(*, variant: ProductVariant, quantity: int) -> VariantStock:
+    """Set a variant's units on hand (never below what orders hold), in stock_set's
+    transaction."""
+    stock = stock_set(variant_id=variant.pk, quantity=quantity)
+    return VariantStock(
+        variant_id=variant.pk,
+        sku=variant.sku,
+        quantity=stock.quantity,
+        allocated=stock.allocated,
+        available=stock.available,
+    )
 
 
 # ---------------------------------------------------------------------- images

@@ -12,11 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
-from shared_domain.catalog.models import Product, ProductImage, ProductVariant
-from shared_domain.common.errors import NotFound, PermissionDenied
-from shared_domain.common.permissions import owned_or_404
-from shared_domain.inventory.models import Stock
-from shared_domain.inventory.services import stock_set
 from sync_service.api.catalog import serializers as s
 from sync_service.api.permissions import IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
@@ -26,10 +21,6 @@ VENDOR_ERRORS = {"e401": "not_authenticated", "e403": "permission_denied"}
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MISSING = {**VENDOR_ERRORS, "e404": "not_found (also for other vendors' products)"}
-
-
-def _own_product(request: Request, product_id: int) -> Product:
-    return selectors.product_get_for_vendor(user=current_user(request), product_id=product_id)
 
 
 def _detail(request: Request, product_id: int) -> dict[str, Any]:
@@ -102,13 +93,11 @@ class VendorProductsApi(_BackOffice):
     )
     def post(self, request: Request) -> Response:
         """Create a draft product with variants, initial stock and images."""
-        user = current_user(request)
-        vendor = getattr(user, "vendor_profile", None)
-        if not user.is_vendor or vendor is None:
-            raise PermissionDenied("Only vendors create products.")
+        # Who may create is decided before the body is read.
+        vendor_id = services.product_create_vendor(user=current_user(request))
         data = validated(s.ProductCreateIn, request.data)
         product = services.product_create(
-            vendor_id=vendor.pk,
+            vendor_id=vendor_id,
             title=data["title"],
             price=data["price"],
             currency=data["currency"],
@@ -139,7 +128,9 @@ class VendorProductApi(_BackOffice):
     )
     def patch(self, request: Request, product_id: int) -> Response:
         """Change title, description, price, category, brand, department, attributes."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         data = validated(s.ProductUpdateIn, request.data)
         if "category" in data:
             data["category_id"] = data.pop("category")
@@ -158,7 +149,11 @@ class VendorProductPublishApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Put the product on sale (needs a category, a price and an active variant)."""
-        services.product_publish(product=_own_product(request, product_id))
+        services.product_publish(
+            product=selectors.product_get_for_vendor(
+                user=current_user(request), product_id=product_id
+            )
+        )
         return Response(_detail(request, product_id))
 
 
@@ -168,7 +163,11 @@ class VendorProductArchiveApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Take the product off sale (it stays in your list and past orders)."""
-        services.product_archive(product=_own_product(request, product_id))
+        services.product_archive(
+            product=selectors.product_get_for_vendor(
+                user=current_user(request), product_id=product_id
+            )
+        )
         return Response(_detail(request, product_id))
 
 
@@ -191,19 +190,13 @@ class VendorVariantsApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Add a size/colour variant with its initial stock."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         variant = services.variant_add(
             product=product, spec=_variant_spec(validated(s.VariantIn, request.data))
         )
         return Response(_variant(variant.pk), status=status.HTTP_201_CREATED)
-
-
-def _own_variant(request: Request, product_id: int, variant_id: int) -> ProductVariant:
-    product = _own_product(request, product_id)
-    variant = ProductVariant.objects.filter(product=product, pk=variant_id).first()
-    if variant is None:
-        raise NotFound("No such variant.")
-    return variant
 
 
 class VendorVariantApi(_BackOffice):
@@ -217,7 +210,9 @@ class VendorVariantApi(_BackOffice):
     )
     def patch(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Change a variant's size, colour, price or active flag."""
-        variant = _own_variant(request, product_id, variant_id)
+        variant = selectors.variant_get_for_vendor(
+            user=current_user(request), product_id=product_id, variant_id=variant_id
+        )
         data = validated(s.VariantUpdateIn, request.data)
         if "price" in data:
             data["price_override"] = data.pop("price")
@@ -229,7 +224,9 @@ class VendorVariantApi(_BackOffice):
     )
     def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Deactivate a variant (kept for past orders; no longer sold)."""
-        variant = _own_variant(request, product_id, variant_id)
+        variant = selectors.variant_get_for_vendor(
+            user=current_user(request), product_id=product_id, variant_id=variant_id
+        )
         services.variant_deactivate(variant=variant)
         return Response(_variant(variant.pk))
 
@@ -245,32 +242,20 @@ class VariantStockApi(_BackOffice):
     )
     def put(self, request: Request, variant_id: int) -> Response:
         """Set the units on hand of one of your variants."""
-        variant = owned_or_404(
-            ProductVariant.objects.select_related("product"),
-            user=current_user(request),
-            owner_field="product__vendor__user",
-            pk=variant_id,
+        # Someone else's variant is a 404 whatever the body says.
+        variant = selectors.variant_get_owned(user=current_user(request), variant_id=variant_id)
+        stock = services.variant_stock_set(
+            variant=variant, quantity=validated(s.StockIn, request.data)["quantity"]
         )
-        stock: Stock = stock_set(
-            variant_id=variant.pk, quantity=validated(s.StockIn, request.data)["quantity"]
-        )
-        return Response(
-            {
-                "variant_id": variant.pk,
-                "sku": variant.sku,
-                "quantity": stock.quantity,
-                "allocated": stock.allocated,
-                "available": stock.available,
-            }
-        )
+        return Response(s.StockOut(stock).data)
 
 
 class VendorImagesApi(_BackOffice):
     @extend_schema(tags=["vendor"], responses={200: s.ImageOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's images in display order."""
-        product = _own_product(request, product_id)
-        return Response(s.ImageOut(product.images.order_by("position", "id"), many=True).data)
+        images = selectors.image_list_for_vendor(user=current_user(request), product_id=product_id)
+        return Response(s.ImageOut(images, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
@@ -279,7 +264,9 @@ class VendorImagesApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Add an image (URL + alt text), after the others."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         data = validated(s.ImageIn, request.data)
         image = services.image_add(product=product, url=data["url"], alt_text=data["alt_text"])
         return Response(s.ImageOut(image).data, status=status.HTTP_201_CREATED)
@@ -293,7 +280,9 @@ class VendorImageReorderApi(_BackOffice):
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Set the display order: every image id of the product, first to last."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         images = services.image_reorder(
             product=product, image_ids=validated(s.ImageOrderIn, request.data)["order"]
         )
@@ -304,9 +293,8 @@ class VendorImageApi(_BackOffice):
     @extend_schema(tags=["vendor"], responses={204: None, **errors(**MISSING)})
     def delete(self, request: Request, product_id: int, image_id: int) -> Response:
         """Remove an image."""
-        product = _own_product(request, product_id)
-        image = ProductImage.objects.filter(product=product, pk=image_id).first()
-        if image is None:
-            raise NotFound("No such image.")
+        image = selectors.image_get_for_vendor(
+            user=current_user(request), product_id=product_id, image_id=image_id
+        )
         services.image_remove(image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)

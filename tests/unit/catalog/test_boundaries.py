@@ -12,10 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _imports(package: str) -> list[tuple[str, str]]:
-    """(file, imported module) for every import in the modules of `package`."""
+def _imports(package: str, pattern: str = "*.py") -> list[tuple[str, str]]:
+    """(file, imported module) for every import in the modules of `package` (those
+    whose names match `pattern`)."""
     found = []
-    for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
+    for path in sorted((ROOT / package.replace(".", "/")).rglob(pattern)):
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
@@ -63,3 +64,20 @@ def test_catalog_never_names_another_context_s_table():
         if "migrations" not in path.parts:
             text = path.read_text()
             assert not any(table in text for table in tables), path
+
+
+@pytest.mark.parametrize(
+    ("package", "pattern"),
+    [
+        ("sync_service.api.catalog", "*.py"),
+        ("sync_service.api.backoffice", "*.py"),
+        ("async_service.api", "catalog*.py"),
+    ],
+)
+def test_catalog_apis_import_no_models(package, pattern):
+    models = [
+        (path, name)
+        for path, name in _imports(package, pattern)
+        if name.startswith("shared_domain.") and ".models" in name
+    ]
+    assert models == []
