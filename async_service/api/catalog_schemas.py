@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
+
+from shared_domain.catalog.params import Department, ProductSort
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -28,8 +30,8 @@ class SearchFilters(Schema):
     min_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     max_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     in_stock: bool = False
-    department: Literal["women", "men", "unisex", "kids"] | None = None
-    sort: Literal["relevance", "price", "-price", "newest", "rating"] | None = Field(
+    department: Department | None = None
+    sort: ProductSort | None = Field(
         None, description="Default: relevance with q, newest without."
     )
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")

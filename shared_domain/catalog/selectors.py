@@ -52,7 +52,7 @@ from shared_domain.accounts.selectors import (
     vendor_profile_names,
 )
 from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
-from shared_domain.catalog.params import SearchParams, parse_id
+from shared_domain.catalog.params import PRODUCT_SORTS, ProductSort, SearchParams, parse_id
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.catalog.vocabulary import (
     COLOUR_FAMILIES,
@@ -64,7 +64,6 @@ from shared_domain.common.cache import cached, forget
 from shared_domain.common.errors import NotFound, ValidationFailed
 from shared_domain.inventory.selectors import in_stock_q
 
-SORTS = ("relevance", "price", "-price", "newest", "rating")
 MAX_QUERY_LENGTH = 256
 MAX_TOKENS = 8
 # Price bands of the facet, in the currency's major unit.
@@ -392,16 +391,19 @@ def _filtered(search: ResolvedSearch) -> QuerySet[Product]:
     )
 
 
+ORDERINGS: dict[ProductSort, list[Any]] = {
+    "relevance": [F("score").desc(), F("id").desc()],
+    "price": [F("base_price").asc(), F("id").asc()],
+    "-price": [F("base_price").desc(), F("id").desc()],
+    "newest": [F("published_at").desc(), F("id").desc()],
+    "rating": [F("rating_sort").desc(), F("id").desc()],
+}
+
+
 def _ordering(sort: str) -> list[Any]:
-    if sort not in SORTS:
-        raise ValidationFailed(details={"sort": [f"Use one of {', '.join(SORTS)}."]})
-    return {
-        "relevance": [F("score").desc(), F("id").desc()],
-        "price": [F("base_price").asc(), F("id").asc()],
-        "-price": [F("base_price").desc(), F("id").desc()],
-        "newest": [F("published_at").desc(), F("id").desc()],
-        "rating": [F("rating_sort").desc(), F("id").desc()],
-    }[sort]
+    if sort not in PRODUCT_SORTS:
+        raise ValidationFailed(details={"sort": [f"Use one of {', '.join(PRODUCT_SORTS)}."]})
+    return ORDERINGS[sort]
 
 
 def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -508,7 +510,7 @@ def _cursor_datetime(text: str) -> datetime:
     return value
 
 
-_KEYS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+CURSOR_KEYS: dict[ProductSort, tuple[str, Callable[[str], Any], str]] = {
     "relevance": ("score", _cursor_float, "desc"),
     "price": ("base_price", _cursor_decimal, "asc"),
     "-price": ("base_price", _cursor_decimal, "desc"),
@@ -523,7 +525,7 @@ def _encode_cursor(sort: str, value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+def _decode_cursor(cursor: str, sort: ProductSort) -> tuple[Any, int]:
     """The sort key and id of the last row of the previous page. Anything but a cursor
     this module wrote for the same sort (including NaN or infinite numbers) is a 400."""
     invalid = ValidationFailed(details={"cursor": ["Invalid cursor; start from the first page."]})
@@ -537,7 +539,7 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
             or not 0 < pk < 2**63
         ):
             raise invalid
-        return _KEYS[sort][1](value), pk
+        return CURSOR_KEYS[sort][1](value), pk
     except (ValueError, TypeError, binascii.Error, ArithmeticError):
         raise invalid from None
 
@@ -548,7 +550,7 @@ def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> 
     resolved = _resolved(search)
     sort = resolved.params.effective_sort
     qs = _with_card_fields(_filtered(resolved)).order_by(*_ordering(sort))
-    field_name, _parse, direction = _KEYS[sort]
+    field_name, _parse, direction = CURSOR_KEYS[sort]
     if cursor:
         value, pk = _decode_cursor(cursor, sort)
         after = "lt" if direction == "desc" else "gt"

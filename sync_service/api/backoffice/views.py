@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
+from shared_domain.catalog.params import PRODUCT_STATUSES
 from sync_service.api.catalog import serializers as s
 from sync_service.api.permissions import IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
@@ -57,7 +58,7 @@ class VendorProductsApi(_BackOffice):
         operation_id="vendor_products_list",
         tags=["vendor"],
         parameters=[
-            OpenApiParameter("status", str, enum=["draft", "active", "archived"]),
+            OpenApiParameter("status", str, enum=PRODUCT_STATUSES),
             OpenApiParameter("q", str, description="Search your products (text or SKU)."),
             OpenApiParameter("category", str),
             OpenApiParameter("cursor", str, description="next_cursor of the previous page."),

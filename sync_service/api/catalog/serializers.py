@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from shared_domain.catalog.params import DEPARTMENTS, PRODUCT_SORTS, PRODUCT_STATUSES
 from shared_domain.inventory.services import MAX_STOCK
 from sync_service.api.strict import StrictSerializer
 
@@ -131,12 +132,8 @@ class ProductListQuery(serializers.Serializer[Any]):
         max_digits=12, decimal_places=2, required=False, min_value=Decimal(0)
     )
     in_stock = serializers.BooleanField(required=False, default=False)
-    department = serializers.ChoiceField(
-        choices=["women", "men", "unisex", "kids"], required=False
-    )
-    ordering = serializers.ChoiceField(
-        choices=["relevance", "price", "-price", "newest", "rating"], required=False
-    )
+    department = serializers.ChoiceField(choices=DEPARTMENTS, required=False)
+    ordering = serializers.ChoiceField(choices=PRODUCT_SORTS, required=False)
     cursor = serializers.CharField(required=False, max_length=500)
     page_size = serializers.IntegerField(required=False, min_value=1)
 
@@ -213,7 +210,7 @@ class ImageOrderIn(StrictSerializer):
 
 
 class VendorProductListQuery(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=["draft", "active", "archived"], required=False)
+    status = serializers.ChoiceField(choices=PRODUCT_STATUSES, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     category = serializers.CharField(required=False, max_length=120)
     cursor = serializers.CharField(required=False, max_length=30)
