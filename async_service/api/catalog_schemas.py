@@ -1,3 +1,7 @@
+"""Shapes of the catalog on v2: the search filters, and OpenAPI descriptions of the read
+models of shared_domain.catalog.selectors (the endpoints return those dataclasses; a
+test keeps each schema's fields equal to its dataclass's)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
-"""Shapes of the catalog on v1: the read models of shared_domain.catalog.selectors,
-and the inputs of the public listing and the vendor back office."""
+"""Shapes of the catalog on v1: the read models of shared_domain.catalog.selectors (a
+test keeps each output serializer's fields equal to its dataclass's), and the inputs
+of the public listing and the vendor back office."""
 
 from __future__ import annotations
 
