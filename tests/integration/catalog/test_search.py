@@ -351,7 +351,7 @@ def test_query_count_does_not_grow_with_page_size(catalog, django_assert_num_que
 def test_main_search_query_uses_the_gin_index():
     from django.core.management import call_command
 
-    from shared_domain.catalog.selectors import _filtered
+    from shared_domain.catalog.selectors.search import _filtered
 
     # At catalog scale (on a few thousand rows a table scan is cheaper and chosen).
     call_command("seed_demo", vendors=5, products=10_000, stdout=io.StringIO())

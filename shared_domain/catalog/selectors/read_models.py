@@ -1,0 +1,173 @@
+"""The read models of the catalog: frozen dataclasses that both APIs render (their v1
+serializers and v2 schemas name exactly these fields), and how rows become them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from shared_domain.catalog.models import Category
+
+
+@dataclass(frozen=True)
+class Ref:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class VendorCard:
+    id: int
+    name: str
+    slug: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    id: int
+    title: str
+    slug: str
+    price: Decimal
+    currency: str
+    brand: str
+    department: str
+    category: Ref | None
+    vendor: VendorCard
+    rating: Decimal | None
+    rating_count: int
+    sizes_in_stock: list[str]
+    colours: list[str]
+    image: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VariantView:
+    id: int
+    sku: str
+    size: str
+    colour: str
+    colour_family: str
+    price: Decimal
+    is_active: bool
+    available: int
+    in_stock: bool
+
+
+@dataclass(frozen=True)
+class ImageView:
+    id: int
+    url: str
+    alt_text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class VariantStock:
+    variant_id: int
+    sku: str
+    quantity: int
+    allocated: int
+    available: int
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: Decimal | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    id: int
+    title: str
+    slug: str
+    description: str
+    brand: str
+    department: str
+    status: str
+    price: Decimal
+    currency: str
+    size_system: str
+    attributes: dict[str, Any]
+    category: Ref | None
+    vendor: VendorCard
+    rating: RatingSummary
+    variants: list[VariantView]
+    images: list[ImageView]
+    sizes_in_stock: list[str]
+    created_at: datetime
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    category: list[FacetValue] = field(default_factory=list)
+    size: list[FacetValue] = field(default_factory=list)
+    colour: list[FacetValue] = field(default_factory=list)
+    price: list[FacetValue] = field(default_factory=list)
+    vendor: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[ProductCard]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    items: list[ProductCard]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class VendorProductRow:
+    id: int
+    title: str
+    slug: str
+    status: str
+    price: Decimal
+    currency: str
+    category: Ref | None
+    variant_count: int
+    stock_total: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VendorProductPage:
+    items: list[VendorProductRow]
+    next_cursor: str | None
+
+
+def unique(values: Sequence[str] | None) -> list[str]:
+    return list(dict.fromkeys(values or ()))
+
+
+def category_ref(category: Category | None) -> Ref | None:
+    return Ref(category.pk, category.name, category.slug) if category else None
+
+
+def vendor_card(product: Any) -> VendorCard:
+    """The card of the vendor of `product` (annotated with vendor_card_annotations)."""
+    return VendorCard(
+        id=product.vendor_id,
+        name=product.vendor_card_name,
+        slug=product.vendor_card_slug,
+        verified=product.vendor_card_verified,
+    )
