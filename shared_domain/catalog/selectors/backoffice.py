@@ -5,21 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    Count,
-    Exists,
-    Model,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from shared_domain.accounts.selectors import (
-    vendor_profile_id_for_user,
-)
+from shared_domain.accounts.selectors import vendor_profile_id_for_user
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
 from shared_domain.catalog.params import parse_id
 from shared_domain.catalog.selectors.categories import category_descendant_ids

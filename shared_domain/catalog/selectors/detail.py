@@ -3,14 +3,9 @@ vendor card and rating summary, in three queries."""
 
 from __future__ import annotations
 
-from django.db.models import (
-    Prefetch,
-    QuerySet,
-)
+from django.db.models import Prefetch, QuerySet
 
-from shared_domain.accounts.selectors import (
-    vendor_card_annotations,
-)
+from shared_domain.accounts.selectors import vendor_card_annotations
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
 from shared_domain.catalog.selectors.read_models import (
     ImageView,
@@ -21,9 +16,7 @@ from shared_domain.catalog.selectors.read_models import (
     unique,
     vendor_card,
 )
-from shared_domain.catalog.vocabulary import (
-    size_sort_key,
-)
+from shared_domain.catalog.vocabulary import size_sort_key
 from shared_domain.common.errors import NotFound
 
 

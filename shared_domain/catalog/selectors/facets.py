@@ -9,16 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from shared_domain.accounts.selectors import (
-    vendor_profile_names,
-)
+from shared_domain.accounts.selectors import vendor_profile_names
 from shared_domain.catalog.models import ProductVariant
 from shared_domain.catalog.selectors.categories import category_labels
 from shared_domain.catalog.selectors.read_models import Facets, FacetValue
 from shared_domain.catalog.selectors.search import ResolvedSearch, Search, _filtered, _resolved
-from shared_domain.catalog.vocabulary import (
-    size_sort_key,
-)
+from shared_domain.catalog.vocabulary import size_sort_key
 from shared_domain.common.cache import cached
 from shared_domain.inventory.selectors import in_stock_q
 

@@ -12,9 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 
 from shared_domain.catalog.params import ProductSort
 from shared_domain.catalog.selectors.read_models import CursorPage

@@ -34,10 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Upper
 
-from shared_domain.accounts.selectors import (
-    vendor_card_annotations,
-    vendor_profile_id_find,
-)
+from shared_domain.accounts.selectors import vendor_card_annotations, vendor_profile_id_find
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
 from shared_domain.catalog.params import PRODUCT_SORTS, ProductSort, SearchParams, parse_id
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG

@@ -13,6 +13,7 @@ import pytest
 from shared_domain.catalog import services
 from shared_domain.catalog.errors import SkuTaken, VariantExists
 from shared_domain.catalog.models import Product, ProductVariant
+from shared_domain.catalog.services import variants as variant_services
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.models import Stock
@@ -38,7 +39,7 @@ def test_a_sku_race_has_one_winner_and_the_loser_hears_only_the_sku_it_lost(shop
     # decides, and the loser's error is built from its name, not from its message.
     checked = threading.Barrier(2)
     first_check = threading.local()
-    check = services._ensure_skus_free
+    check = variant_services._ensure_skus_free
 
     def check_then_wait(skus):
         check(skus)
@@ -46,7 +47,7 @@ def test_a_sku_race_has_one_winner_and_the_loser_hears_only_the_sku_it_lost(shop
             first_check.done = True
             checked.wait(timeout=10)
 
-    monkeypatch.setattr(services, "_ensure_skus_free", check_then_wait)
+    monkeypatch.setattr(variant_services, "_ensure_skus_free", check_then_wait)
 
     def create(own_sku: str) -> Product:
         return make_product(shop["vendor"], title=f"Racer {own_sku}", category=shop["tree"]["Maxi"],

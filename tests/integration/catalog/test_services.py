@@ -232,15 +232,15 @@ def test_variant_pairs_are_unique_whatever_the_case_even_in_the_database(vendor,
     """The services check first; the constraint (on the lower-cased colour) decides
     when a check is raced, and its name, never the values in the message, says which
     error it is."""
-    from shared_domain.catalog.services import _create_variants
+    from shared_domain.catalog.services.variants import create_variants
 
     product = make_product(
         vendor, title="Dress", category=tree["Maxi"], variants=[("D-1", "M", "Dusky pink", 1)]
     )
     with pytest.raises(VariantExists):
-        _create_variants(product, [spec(sku="SKU-DUSKY", size="M", colour="dusky PINK")])
+        create_variants(product, [spec(sku="SKU-DUSKY", size="M", colour="dusky PINK")])
     with pytest.raises(SkuTaken) as error:
-        _create_variants(product, [spec(sku="D-1", size="L"), spec(sku="D-9", size="S")])
+        create_variants(product, [spec(sku="D-1", size="L"), spec(sku="D-9", size="S")])
     assert error.value.details == {"sku": ["D-1"]}
     assert product.variants.count() == 1
 
