@@ -65,7 +65,9 @@ class ProductCardOut(Schema):
     department: str
     category: RefOut | None
     vendor: VendorCardOut
-    rating: Decimal | None = Field(description="Average stars; null until reviewed.")
+    rating: Decimal | None = Field(
+        description="Average stars; null without reviews (reviews are not collected yet)."
+    )
     rating_count: int
     sizes_in_stock: list[str]
     colours: list[str] = Field(description="Colour families of active variants.")
@@ -103,7 +105,7 @@ class VariantOut(Schema):
     colour_family: str
     price: Decimal
     is_active: bool
-    available: int = Field(description="Units that can be bought now.")
+    available: int = Field(description="Units to sell: on hand minus allocated (0 if inactive).")
     in_stock: bool
 
 
@@ -115,8 +117,10 @@ class ImageOut(Schema):
 
 
 class RatingOut(Schema):
-    average: Decimal | None = Field(description="Placeholder until reviews exist: null.")
-    count: int = Field(description="Placeholder until reviews exist: 0.")
+    average: Decimal | None = Field(
+        description="Average stars; null (reviews are not collected yet)."
+    )
+    count: int = Field(description="Number of reviews; 0 (reviews are not collected yet).")
 
 
 class ProductDetailOut(Schema):

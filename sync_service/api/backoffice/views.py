@@ -72,7 +72,7 @@ class VendorProductsApi(_BackOffice):
         },
     )
     def get(self, request: Request) -> Response:
-        """Your products, newest first, 50 a page."""
+        """Your products (staff: every vendor's), newest first, 50 a page by default."""
         query = validated(s.VendorProductListQuery, request.query_params)
         page = selectors.product_page_for_vendor(
             user=current_user(request),
@@ -93,7 +93,7 @@ class VendorProductsApi(_BackOffice):
         },
     )
     def post(self, request: Request) -> Response:
-        """Create a draft product with variants, initial stock and images."""
+        """Create a draft product with variants, initial stock and images (vendors only)."""
         # Who may create is decided before the body is read.
         vendor_id = services.product_create_vendor(user=current_user(request))
         data = validated(s.ProductCreateIn, request.data)
@@ -163,7 +163,7 @@ class VendorProductArchiveApi(_BackOffice):
         tags=["vendor"], request=None, responses={200: s.ProductDetailOut, **errors(**MISSING)}
     )
     def post(self, request: Request, product_id: int) -> Response:
-        """Take the product off sale (it stays in your list and past orders)."""
+        """Take the product off sale (it stays in your list and can be put on sale again)."""
         services.product_archive(
             product=selectors.product_get_for_vendor(
                 user=current_user(request), product_id=product_id
@@ -224,7 +224,7 @@ class VendorVariantApi(_BackOffice):
         tags=["vendor"], responses={200: s.VariantOut, **errors(e400="not_publishable", **MISSING)}
     )
     def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
-        """Deactivate a variant (kept for past orders; no longer sold)."""
+        """Deactivate a variant: it is kept (and listed) but no longer sold."""
         variant = selectors.variant_get_for_vendor(
             user=current_user(request), product_id=product_id, variant_id=variant_id
         )
@@ -242,7 +242,7 @@ class VariantStockApi(_BackOffice):
         },
     )
     def put(self, request: Request, variant_id: int) -> Response:
-        """Set the units on hand of one of your variants."""
+        """Set the units on hand of one of your variants (never below those allocated)."""
         # Someone else's variant is a 404 whatever the body says.
         variant = selectors.variant_get_owned(user=current_user(request), variant_id=variant_id)
         stock = services.variant_stock_set(

@@ -45,7 +45,7 @@ class ProductCardOut(serializers.Serializer[Any]):
         max_digits=3,
         decimal_places=2,
         allow_null=True,
-        help_text="Average stars; null until reviewed.",
+        help_text="Average stars; null without reviews (reviews are not collected yet).",
     )
     rating_count = serializers.IntegerField()
     sizes_in_stock = serializers.ListField(child=serializers.CharField())
@@ -62,7 +62,9 @@ class VariantOut(serializers.Serializer[Any]):
     colour_family = serializers.CharField()
     price = money()
     is_active = serializers.BooleanField()
-    available = serializers.IntegerField(help_text="Units that can be bought now.")
+    available = serializers.IntegerField(
+        help_text="Units to sell: on hand minus allocated (0 if inactive)."
+    )
     in_stock = serializers.BooleanField()
 
 
@@ -92,7 +94,9 @@ class ProductDetailOut(serializers.Serializer[Any]):
     attributes = serializers.DictField()
     category = RefOut(allow_null=True)
     vendor = VendorCardOut()
-    rating = RatingOut(help_text="Placeholder until reviews exist: average null, count 0.")
+    rating = RatingOut(
+        help_text="Average stars and review count (reviews are not collected yet: null and 0)."
+    )
     variants = VariantOut(many=True)
     images = ImageOut(many=True)
     sizes_in_stock = serializers.ListField(child=serializers.CharField())
