@@ -22,6 +22,7 @@ from shared_domain.catalog.selectors.read_models import (
 )
 from shared_domain.catalog.selectors.search import text_query
 from shared_domain.common.errors import NotFound, ValidationFailed
+from shared_domain.inventory.selectors import available_units, units_on_hand
 
 
 def _owned_by[M: Model](queryset: QuerySet[M], *, user: Any, vendor_field: str) -> QuerySet[M]:
@@ -86,8 +87,10 @@ def image_get_for_vendor(*, user: Any, product_id: int, image_id: int) -> Produc
 
 def _variants_with_stock() -> QuerySet[ProductVariant]:
     # The product is there for the variant's price (its own or the product's).
-    return ProductVariant.objects.select_related("stock", "product").defer(
-        "product__search_vector", "product__description", "product__attributes"
+    return (
+        ProductVariant.objects.select_related("product")
+        .annotate(stock_available=available_units())
+        .defer("product__search_vector", "product__description", "product__attributes")
     )
 
 
@@ -141,7 +144,7 @@ def _vendor_products(
             Subquery(
                 ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
                 .values("product")
-                .annotate(n=Sum("stock__quantity"))
+                .annotate(n=Sum(units_on_hand()))
                 .values("n")
             ),
             0,

@@ -18,6 +18,7 @@ from shared_domain.catalog.selectors.read_models import (
 )
 from shared_domain.catalog.vocabulary import size_sort_key
 from shared_domain.common.errors import NotFound
+from shared_domain.inventory.selectors import available_units
 
 
 def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -27,7 +28,9 @@ def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
         .prefetch_related(
             Prefetch(
                 "variants",
-                queryset=ProductVariant.objects.select_related("stock").order_by("position", "id"),
+                queryset=ProductVariant.objects.annotate(
+                    stock_available=available_units()
+                ).order_by("position", "id"),
             ),
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
         )
@@ -35,9 +38,9 @@ def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 
 def _variant_view(variant: ProductVariant) -> VariantView:
-    """`variant` with its stock and product loaded."""
-    stock = getattr(variant, "stock", None)
-    available = max(0, stock.available) if stock is not None and variant.is_active else 0
+    """`variant` with its product loaded and annotated with `stock_available`."""
+    stock_available: int = variant.stock_available  # type: ignore[attr-defined]
+    available = max(0, stock_available) if variant.is_active else 0
     return VariantView(
         id=variant.pk,
         sku=variant.sku,

@@ -58,8 +58,9 @@ def test_catalog_reads_accounts_only_through_its_selectors():
     assert [o for o in offending if not o[0].endswith("seed_demo.py")] == []
 
 
-def test_catalog_never_names_another_context_s_table():
-    tables = ("accounts_", "inventory_")
+def test_catalog_never_names_another_context_s_table_or_stock_columns():
+    # Stock columns are reached through inventory selectors (in_stock_q, available_units).
+    tables = ("accounts_", "inventory_", "stock__", '"stock"')
     for path in sorted((ROOT / "shared_domain/catalog").rglob("*.py")):
         if "migrations" not in path.parts:
             text = path.read_text()
