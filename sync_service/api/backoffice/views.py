@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
 from shared_domain.catalog.params import PRODUCT_STATUSES
-from sync_service.api.catalog import serializers as s
+from sync_service.api.backoffice import serializers as s
+from sync_service.api.catalog.serializers import ImageOut, ProductDetailOut, VariantOut
 from sync_service.api.permissions import IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
@@ -29,11 +30,11 @@ def _detail(request: Request, product_id: int) -> dict[str, Any]:
         queryset=selectors.product_queryset_for_vendor(user=current_user(request)),
         product_id=product_id,
     )
-    return dict(s.ProductDetailOut(detail).data)
+    return dict(ProductDetailOut(detail).data)
 
 
 def _variant(variant_id: int) -> dict[str, Any]:
-    return dict(s.VariantOut(selectors.variant_view(variant_id=variant_id)).data)
+    return dict(VariantOut(selectors.variant_view(variant_id=variant_id)).data)
 
 
 def _variant_spec(data: dict[str, Any]) -> services.VariantSpec:
@@ -88,7 +89,7 @@ class VendorProductsApi(_BackOffice):
         tags=["vendor"],
         request=s.ProductCreateIn,
         responses={
-            201: s.ProductDetailOut,
+            201: ProductDetailOut,
             **errors(e400="validation_error", e409="sku_taken, variant_exists", **VENDOR_ERRORS),
         },
     )
@@ -117,7 +118,7 @@ class VendorProductsApi(_BackOffice):
 
 
 class VendorProductApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.ProductDetailOut, **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: ProductDetailOut, **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """One of your products, whatever its status."""
         return Response(_detail(request, product_id))
@@ -125,7 +126,7 @@ class VendorProductApi(_BackOffice):
     @extend_schema(
         tags=["vendor"],
         request=s.ProductUpdateIn,
-        responses={200: s.ProductDetailOut, **errors(e400="validation_error", **MISSING)},
+        responses={200: ProductDetailOut, **errors(e400="validation_error", **MISSING)},
     )
     def patch(self, request: Request, product_id: int) -> Response:
         """Change title, description, price, category, brand, department, attributes."""
@@ -144,7 +145,7 @@ class VendorProductPublishApi(_BackOffice):
         tags=["vendor"],
         request=None,
         responses={
-            200: s.ProductDetailOut,
+            200: ProductDetailOut,
             **errors(e400="not_publishable (details list what is missing)", **MISSING),
         },
     )
@@ -160,7 +161,7 @@ class VendorProductPublishApi(_BackOffice):
 
 class VendorProductArchiveApi(_BackOffice):
     @extend_schema(
-        tags=["vendor"], request=None, responses={200: s.ProductDetailOut, **errors(**MISSING)}
+        tags=["vendor"], request=None, responses={200: ProductDetailOut, **errors(**MISSING)}
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Take the product off sale (it stays in your list and can be put on sale again)."""
@@ -173,19 +174,19 @@ class VendorProductArchiveApi(_BackOffice):
 
 
 class VendorVariantsApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.VariantOut(many=True), **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: VariantOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's variants with stock."""
         variants = selectors.variant_list_for_vendor(
             user=current_user(request), product_id=product_id
         )
-        return Response(s.VariantOut(variants, many=True).data)
+        return Response(VariantOut(variants, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
         request=s.VariantIn,
         responses={
-            201: s.VariantOut,
+            201: VariantOut,
             **errors(e400="validation_error", e409="sku_taken, variant_exists", **MISSING),
         },
     )
@@ -205,7 +206,7 @@ class VendorVariantApi(_BackOffice):
         tags=["vendor"],
         request=s.VariantUpdateIn,
         responses={
-            200: s.VariantOut,
+            200: VariantOut,
             **errors(e400="validation_error, not_publishable", e409="variant_exists", **MISSING),
         },
     )
@@ -221,7 +222,7 @@ class VendorVariantApi(_BackOffice):
         return Response(_variant(variant.pk))
 
     @extend_schema(
-        tags=["vendor"], responses={200: s.VariantOut, **errors(e400="not_publishable", **MISSING)}
+        tags=["vendor"], responses={200: VariantOut, **errors(e400="not_publishable", **MISSING)}
     )
     def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Deactivate a variant: it is kept (and listed) but no longer sold."""
@@ -252,16 +253,16 @@ class VariantStockApi(_BackOffice):
 
 
 class VendorImagesApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.ImageOut(many=True), **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: ImageOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's images in display order."""
         images = selectors.image_list_for_vendor(user=current_user(request), product_id=product_id)
-        return Response(s.ImageOut(images, many=True).data)
+        return Response(ImageOut(images, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
         request=s.ImageIn,
-        responses={201: s.ImageOut, **errors(e400="validation_error", **MISSING)},
+        responses={201: ImageOut, **errors(e400="validation_error", **MISSING)},
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Add an image (URL + alt text), after the others."""
@@ -270,14 +271,14 @@ class VendorImagesApi(_BackOffice):
         )
         data = validated(s.ImageIn, request.data)
         image = services.image_add(product=product, url=data["url"], alt_text=data["alt_text"])
-        return Response(s.ImageOut(image).data, status=status.HTTP_201_CREATED)
+        return Response(ImageOut(image).data, status=status.HTTP_201_CREATED)
 
 
 class VendorImageReorderApi(_BackOffice):
     @extend_schema(
         tags=["vendor"],
         request=s.ImageOrderIn,
-        responses={200: s.ImageOut(many=True), **errors(e400="validation_error", **MISSING)},
+        responses={200: ImageOut(many=True), **errors(e400="validation_error", **MISSING)},
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Set the display order: every image id of the product, first to last."""
@@ -287,7 +288,7 @@ class VendorImageReorderApi(_BackOffice):
         images = services.image_reorder(
             product=product, image_ids=validated(s.ImageOrderIn, request.data)["order"]
         )
-        return Response(s.ImageOut(images, many=True).data)
+        return Response(ImageOut(images, many=True).data)
 
 
 class VendorImageApi(_BackOffice):

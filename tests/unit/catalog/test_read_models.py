@@ -10,6 +10,7 @@ import pytest
 
 from async_service.api import catalog_schemas as v2
 from shared_domain.catalog import selectors as read
+from sync_service.api.backoffice import serializers as backoffice
 from sync_service.api.catalog import serializers as v1
 
 PAIRS = [
@@ -22,8 +23,8 @@ PAIRS = [
     (read.Ref, v1.RefOut, v2.RefOut),
     (read.FacetValue, None, v2.FacetValueOut),
     (read.Facets, None, v2.FacetsOut),
-    (read.VendorProductRow, v1.VendorProductRowOut, None),
-    (read.VariantStock, v1.StockOut, None),
+    (read.VendorProductRow, backoffice.VendorProductRowOut, None),
+    (read.VariantStock, backoffice.StockOut, None),
 ]
 
 
