@@ -12,13 +12,14 @@ from shared_domain.accounts.selectors import vendor_profile_id_for_user
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
 from shared_domain.catalog.params import parse_id
 from shared_domain.catalog.selectors.categories import category_descendant_ids
-from shared_domain.catalog.selectors.detail import _image_view, _variant_view
 from shared_domain.catalog.selectors.read_models import (
     ImageView,
     VariantView,
     VendorProductPage,
     VendorProductRow,
     category_ref,
+    image_view_of,
+    variant_view_of,
 )
 from shared_domain.catalog.selectors.search import text_query
 from shared_domain.common.errors import NotFound, ValidationFailed
@@ -62,9 +63,12 @@ def variant_get_for_vendor(*, user: Any, product_id: int, variant_id: int) -> Pr
 def variant_get_owned(*, user: Any, variant_id: int) -> ProductVariant:
     """A variant (with its product) of the vendor's products by its id alone (staff:
     any); anyone else's is not found."""
-    variants = ProductVariant.objects.select_related("product")
-    variant = _owned_by(variants, user=user, vendor_field="product__vendor_id")
-    found = variant.filter(pk=variant_id).first()
+    variants = _owned_by(
+        ProductVariant.objects.select_related("product"),
+        user=user,
+        vendor_field="product__vendor_id",
+    )
+    found = variants.filter(pk=variant_id).first()
     if found is None:
         raise NotFound()
     return found
@@ -73,7 +77,7 @@ def variant_get_owned(*, user: Any, variant_id: int) -> ProductVariant:
 def image_list_for_vendor(*, user: Any, product_id: int) -> list[ImageView]:
     """The images of one of the vendor's products, in display order."""
     product = product_get_for_vendor(user=user, product_id=product_id)
-    return [_image_view(image) for image in product.images.order_by("position", "id")]
+    return [image_view_of(image) for image in product.images.order_by("position", "id")]
 
 
 def image_get_for_vendor(*, user: Any, product_id: int, image_id: int) -> ProductImage:
@@ -103,12 +107,12 @@ def variant_list_for_vendor(*, user: Any, product_id: int) -> list[VariantView]:
     )
     if not variants:  # none, or not theirs to see
         product_get_for_vendor(user=user, product_id=product_id)
-    return [_variant_view(variant) for variant in variants]
+    return [variant_view_of(variant) for variant in variants]
 
 
 def variant_view(*, variant_id: int) -> VariantView:
     """One variant with its availability (after the back office changed it)."""
-    return _variant_view(_variants_with_stock().get(pk=variant_id))
+    return variant_view_of(_variants_with_stock().get(pk=variant_id))
 
 
 def _vendor_products(

@@ -8,12 +8,12 @@ from django.db.models import Prefetch, QuerySet
 from shared_domain.accounts.selectors import vendor_card_annotations
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
 from shared_domain.catalog.selectors.read_models import (
-    ImageView,
     ProductDetail,
     RatingSummary,
-    VariantView,
     category_ref,
+    image_view_of,
     unique,
+    variant_view_of,
     vendor_card,
 )
 from shared_domain.catalog.vocabulary import size_sort_key
@@ -37,29 +37,8 @@ def _detail_queryset(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def _variant_view(variant: ProductVariant) -> VariantView:
-    """`variant` with its product loaded and annotated with `stock_available`."""
-    stock_available: int = variant.stock_available  # type: ignore[attr-defined]
-    available = max(0, stock_available) if variant.is_active else 0
-    return VariantView(
-        id=variant.pk,
-        sku=variant.sku,
-        size=variant.size,
-        colour=variant.colour,
-        colour_family=variant.colour_family,
-        price=variant.price,
-        is_active=variant.is_active,
-        available=available,
-        in_stock=available > 0,
-    )
-
-
-def _image_view(image: ProductImage) -> ImageView:
-    return ImageView(id=image.pk, url=image.url, alt_text=image.alt_text, position=image.position)
-
-
 def _detail(product: Product) -> ProductDetail:
-    variants = [_variant_view(variant) for variant in product.variants.all()]
+    variants = [variant_view_of(variant) for variant in product.variants.all()]
     return ProductDetail(
         id=product.pk,
         title=product.title,
@@ -76,7 +55,7 @@ def _detail(product: Product) -> ProductDetail:
         vendor=vendor_card(product),
         rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
         variants=variants,
-        images=[_image_view(image) for image in product.images.all()],
+        images=[image_view_of(image) for image in product.images.all()],
         sizes_in_stock=sorted(unique([v.size for v in variants if v.in_stock]), key=size_sort_key),
         created_at=product.created_at,
         published_at=product.published_at,

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from shared_domain.catalog.models import Category
+from shared_domain.catalog.models import Category, ProductImage, ProductVariant
 
 
 @dataclass(frozen=True)
@@ -171,3 +171,24 @@ def vendor_card(product: Any) -> VendorCard:
         slug=product.vendor_card_slug,
         verified=product.vendor_card_verified,
     )
+
+
+def variant_view_of(variant: ProductVariant) -> VariantView:
+    """`variant` with its product loaded and annotated with `stock_available`."""
+    stock_available: int = variant.stock_available  # type: ignore[attr-defined]
+    available = max(0, stock_available) if variant.is_active else 0
+    return VariantView(
+        id=variant.pk,
+        sku=variant.sku,
+        size=variant.size,
+        colour=variant.colour,
+        colour_family=variant.colour_family,
+        price=variant.price,
+        is_active=variant.is_active,
+        available=available,
+        in_stock=available > 0,
+    )
+
+
+def image_view_of(image: ProductImage) -> ImageView:
+    return ImageView(id=image.pk, url=image.url, alt_text=image.alt_text, position=image.position)
