@@ -13,7 +13,12 @@ from shared_domain.accounts.selectors import vendor_profile_names
 from shared_domain.catalog.models import ProductVariant
 from shared_domain.catalog.selectors.categories import category_labels
 from shared_domain.catalog.selectors.read_models import Facets, FacetValue
-from shared_domain.catalog.selectors.search import ResolvedSearch, Search, _filtered, _resolved
+from shared_domain.catalog.selectors.search import (
+    ResolvedSearch,
+    Search,
+    search_filtered,
+    search_resolved,
+)
 from shared_domain.catalog.vocabulary import size_sort_key
 from shared_domain.common.cache import cached
 from shared_domain.inventory.selectors import in_stock_q
@@ -33,7 +38,7 @@ def product_facets(search: Search) -> Facets:
     (sizes and colours count products with such an active variant; in stock when
     in_stock is asked). One query, cached for FACETS_CACHE_SECONDS: counts may lag
     that long behind stock changes, the items of a search never do."""
-    resolved = _resolved(search)
+    resolved = search_resolved(search)
     ttl = settings.FACETS_CACHE_SECONDS
     if ttl <= 0:
         return _compute_facets(resolved)
@@ -42,7 +47,9 @@ def product_facets(search: Search) -> Facets:
 
 
 def _compute_facets(search: ResolvedSearch) -> Facets:
-    base = _filtered(search).order_by().values("id", "category_id", "vendor_id", "base_price")
+    base = (
+        search_filtered(search).order_by().values("id", "category_id", "vendor_id", "base_price")
+    )
     base_sql, base_params = base.query.sql_with_params()
     # Sizes and colours count active variants (with units to sell when asked), with
     # "in stock" meaning what it means everywhere else.

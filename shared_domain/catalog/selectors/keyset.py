@@ -15,14 +15,13 @@ from typing import Any
 from django.db.models import Q
 
 from shared_domain.catalog.params import ProductSort
-from shared_domain.catalog.selectors.read_models import CursorPage
+from shared_domain.catalog.selectors.read_models import CursorPage, product_card_of
 from shared_domain.catalog.selectors.search import (
     Search,
-    _card,
-    _filtered,
-    _ordering,
-    _resolved,
-    _with_card_fields,
+    search_filtered,
+    search_ordering,
+    search_resolved,
+    with_card_fields,
 )
 from shared_domain.common.errors import ValidationFailed
 
@@ -88,9 +87,9 @@ def _decode_cursor(cursor: str, sort: ProductSort) -> tuple[Any, int]:
 def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> CursorPage:
     """A page after `cursor` in a stable order (v1 list): no duplicates or gaps when
     products are added while a client pages."""
-    resolved = _resolved(search)
+    resolved = search_resolved(search)
     sort = resolved.params.effective_sort
-    qs = _with_card_fields(_filtered(resolved)).order_by(*_ordering(sort))
+    qs = with_card_fields(search_filtered(resolved)).order_by(*search_ordering(sort))
     field_name, _parse, direction = CURSOR_KEYS[sort]
     if cursor:
         value, pk = _decode_cursor(cursor, sort)
@@ -104,4 +103,4 @@ def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> 
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = _encode_cursor(sort, getattr(last, field_name), last.pk)
-    return CursorPage(items=[_card(p) for p in rows], next_cursor=next_cursor)
+    return CursorPage(items=[product_card_of(p) for p in rows], next_cursor=next_cursor)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared_domain.catalog.models import Category, ProductImage, ProductVariant
+from shared_domain.catalog.vocabulary import size_sort_key
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,24 @@ def variant_view_of(variant: ProductVariant) -> VariantView:
 
 def image_view_of(image: ProductImage) -> ImageView:
     return ImageView(id=image.pk, url=image.url, alt_text=image.alt_text, position=image.position)
+
+
+def product_card_of(product: Any) -> ProductCard:
+    """A card of `product` (annotated as search.with_card_fields does)."""
+    return ProductCard(
+        id=product.pk,
+        title=product.title,
+        slug=product.slug,
+        price=product.base_price,
+        currency=product.currency,
+        brand=product.brand,
+        department=product.department,
+        category=category_ref(product.category),
+        vendor=vendor_card(product),
+        rating=product.rating_avg,
+        rating_count=product.rating_count,
+        sizes_in_stock=sorted(unique(product.card_sizes), key=size_sort_key),
+        colours=unique(product.card_colours),
+        image=product.card_image,
+        published_at=product.published_at,
+    )

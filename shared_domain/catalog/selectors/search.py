@@ -40,17 +40,13 @@ from shared_domain.catalog.params import PRODUCT_SORTS, ProductSort, SearchParam
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.catalog.selectors.categories import category_descendant_ids
 from shared_domain.catalog.selectors.read_models import (
-    ProductCard,
     SearchPage,
-    category_ref,
-    unique,
-    vendor_card,
+    product_card_of,
 )
 from shared_domain.catalog.vocabulary import (
     COLOUR_FAMILIES,
     colour_family,
     normalize_size,
-    size_sort_key,
 )
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.selectors import in_stock_q
@@ -134,11 +130,11 @@ def search_resolve(params: SearchParams) -> ResolvedSearch:
     )
 
 
-def _resolved(search: Search) -> ResolvedSearch:
+def search_resolved(search: Search) -> ResolvedSearch:
     return search if isinstance(search, ResolvedSearch) else search_resolve(search)
 
 
-def _filtered(search: ResolvedSearch) -> QuerySet[Product]:
+def search_filtered(search: ResolvedSearch) -> QuerySet[Product]:
     """Active products matching every filter, with `score` (text rank, SKU hit first)."""
     params, sku_product_id = search.params, search.sku_product_id
     qs = Product.objects.filter(status=Product.Status.ACTIVE)
@@ -192,13 +188,13 @@ ORDERINGS: dict[ProductSort, list[Any]] = {
 }
 
 
-def _ordering(sort: str) -> list[Any]:
+def search_ordering(sort: str) -> list[Any]:
     if sort not in PRODUCT_SORTS:
         raise ValidationFailed(details={"sort": [f"Use one of {', '.join(PRODUCT_SORTS)}."]})
     return ORDERINGS[sort]
 
 
-def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
+def with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     active = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True).order_by(
         "position", "id"
     )
@@ -220,39 +216,21 @@ def _with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def _card(product: Any) -> ProductCard:
-    return ProductCard(
-        id=product.pk,
-        title=product.title,
-        slug=product.slug,
-        price=product.base_price,
-        currency=product.currency,
-        brand=product.brand,
-        department=product.department,
-        category=category_ref(product.category),
-        vendor=vendor_card(product),
-        rating=product.rating_avg,
-        rating_count=product.rating_count,
-        sizes_in_stock=sorted(unique(product.card_sizes), key=size_sort_key),
-        colours=unique(product.card_colours),
-        image=product.card_image,
-        published_at=product.published_at,
-    )
-
-
 def product_search(search: Search, *, limit: int, offset: int) -> SearchPage:
     """One page of ranked results and the total (v2). `limit` and `offset` are capped
     by the caller."""
-    resolved = _resolved(search)
-    qs = _with_card_fields(_filtered(resolved))
+    resolved = search_resolved(search)
+    qs = with_card_fields(search_filtered(resolved))
     qs = qs.annotate(total=Window(expression=Count("id"))).order_by(
-        *_ordering(resolved.params.effective_sort)
+        *search_ordering(resolved.params.effective_sort)
     )
     rows = list(qs[offset : offset + limit])
     if rows:
         total = int(rows[0].total)
     elif offset:  # past the last page: the total still counts every match
-        total = _filtered(resolved).count()
+        total = search_filtered(resolved).count()
     else:
         total = 0
-    return SearchPage(items=[_card(p) for p in rows], total=total, limit=limit, offset=offset)
+    return SearchPage(
+        items=[product_card_of(p) for p in rows], total=total, limit=limit, offset=offset
+    )

@@ -172,7 +172,7 @@ def test_query_count_does_not_grow_with_page_size(catalog, django_assert_num_que
 def test_main_search_query_uses_the_gin_index():
     from django.core.management import call_command
 
-    from shared_domain.catalog.selectors.search import _filtered
+    from shared_domain.catalog.selectors.search import search_filtered
 
     # At catalog scale (on a few thousand rows a table scan is cheaper and chosen).
     call_command("seed_demo", vendors=5, products=10_000, stdout=io.StringIO())
@@ -183,7 +183,7 @@ def test_main_search_query_uses_the_gin_index():
         # index and table scan is a coin toss at this size.
         cursor.execute("SET LOCAL random_page_cost = 1.1")
     for q in ("ankara dress", "agbada"):
-        plan = _filtered(search_resolve(SearchParams(q=q))).explain()
+        plan = search_filtered(search_resolve(SearchParams(q=q))).explain()
         assert "Bitmap Index Scan on product_search_gin" in plan, plan
 
 
