@@ -88,7 +88,7 @@ def make_product(
     from shared_domain.catalog import services
 
     product = services.product_create(
-        vendor=vendor.vendor_profile,
+        vendor_id=vendor.vendor_profile.pk,
         title=title,
         price=Decimal(price),
         category_id=category.pk if category is not None else None,

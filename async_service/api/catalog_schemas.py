@@ -1,11 +1,17 @@
+"""Shapes of the catalog on v2: the search filters, and OpenAPI descriptions of the read
+models of shared_domain.catalog.selectors (the endpoints return those dataclasses; a
+test keeps each schema's fields equal to its dataclass's)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
+
+from shared_domain.catalog.params import Department, ProductSort
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -28,8 +34,8 @@ class SearchFilters(Schema):
     min_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     max_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     in_stock: bool = False
-    department: Literal["women", "men", "unisex", "kids"] | None = None
-    sort: Literal["relevance", "price", "-price", "newest", "rating"] | None = Field(
+    department: Department | None = None
+    sort: ProductSort | None = Field(
         None, description="Default: relevance with q, newest without."
     )
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
@@ -59,7 +65,9 @@ class ProductCardOut(Schema):
     department: str
     category: RefOut | None
     vendor: VendorCardOut
-    rating: Decimal | None = Field(description="Average stars; null until reviewed.")
+    rating: Decimal | None = Field(
+        description="Average stars; null without reviews (reviews are not collected yet)."
+    )
     rating_count: int
     sizes_in_stock: list[str]
     colours: list[str] = Field(description="Colour families of active variants.")
@@ -97,7 +105,7 @@ class VariantOut(Schema):
     colour_family: str
     price: Decimal
     is_active: bool
-    available: int = Field(description="Units that can be bought now.")
+    available: int = Field(description="Units to sell: on hand minus allocated (0 if inactive).")
     in_stock: bool
 
 
@@ -109,8 +117,10 @@ class ImageOut(Schema):
 
 
 class RatingOut(Schema):
-    average: Decimal | None = Field(description="Placeholder until reviews exist: null.")
-    count: int = Field(description="Placeholder until reviews exist: 0.")
+    average: Decimal | None = Field(
+        description="Average stars; null (reviews are not collected yet)."
+    )
+    count: int = Field(description="Number of reviews; 0 (reviews are not collected yet).")
 
 
 class ProductDetailOut(Schema):

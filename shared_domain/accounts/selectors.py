@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
 
 from shared_domain.accounts import tokens
 from shared_domain.accounts.errors import AccountDisabled, InvalidToken, TokenRevoked
@@ -22,6 +24,40 @@ def user_get_by_email(*, email: str, active_only: bool = False) -> User | None:
 
 def vendor_profile_get(*, user: User) -> VendorProfile | None:
     return VendorProfile.objects.filter(user=user).first()
+
+
+def vendor_profile_id_for_user(*, user: User) -> int | None:
+    """The id of the user's vendor profile (None: they have none). No query when the
+    profile was loaded with the user."""
+    profile = getattr(user, "vendor_profile", None)
+    return None if profile is None else int(profile.pk)
+
+
+def vendor_profile_id_find(*, pk: int | None = None, slug: str | None = None) -> int | None:
+    """The id of the vendor profile with this id, or else this store slug (None: no
+    such vendor)."""
+    if pk is None and not slug:
+        return None
+    lookup = Q(pk=pk) if pk is not None else Q(slug=slug)
+    found = VendorProfile.objects.filter(lookup).values_list("pk", flat=True).first()
+    return None if found is None else int(found)
+
+
+def vendor_card_annotations(*, via: str) -> dict[str, F]:
+    """What a vendor card shows, as annotations of rows that point at a vendor profile
+    through the relation `via` ("vendor"): `vendor_card_name`, `vendor_card_slug`,
+    `vendor_card_verified`, joined in the query of those rows."""
+    return {
+        "vendor_card_name": F(f"{via}__store_name"),
+        "vendor_card_slug": F(f"{via}__slug"),
+        "vendor_card_verified": F(f"{via}__verified"),
+    }
+
+
+def vendor_profile_names() -> QuerySet[VendorProfile, Any]:
+    """Rows of `id` and `store_name` of every vendor, to join into a report's SQL
+    (e.g. as a CTE) instead of naming this context's table."""
+    return VendorProfile.objects.order_by().values("id", "store_name")
 
 
 def _users(*, with_profiles: bool) -> QuerySet[User]:

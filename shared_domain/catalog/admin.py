@@ -6,7 +6,7 @@ and come with stock) is read-only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -105,7 +105,8 @@ class CategoryAdmin(AuditedAdmin, SavedThroughServices):
                 name=data["name"], parent=data["parent"], position=data["position"]
             )
         return services.category_update(
-            category=obj, name=data["name"], parent=data["parent"], position=data["position"]
+            category=obj,
+            data={"name": data["name"], "parent": data["parent"], "position": data["position"]},
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
@@ -149,7 +150,7 @@ class ImageInline(admin.TabularInline):
         return False
 
 
-# Form field -> keyword of product_update.
+# Form field -> key of product_update's changes.
 _PRODUCT_FIELDS = {
     "title": "title",
     "description": "description",
@@ -198,7 +199,7 @@ class ProductAdmin(AuditedAdmin, SavedThroughServices):
                 changes[_PRODUCT_FIELDS[name]] = (
                     (value.pk if value else None) if name == "category" else value
                 )
-        return services.product_update(product=obj, **changes)
+        return services.product_update(product=obj, data=cast(services.ProductChanges, changes))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         changed: list[tuple[Model, list[str]]] = []
@@ -209,7 +210,10 @@ class ProductAdmin(AuditedAdmin, SavedThroughServices):
                 if fields:
                     services.variant_update(
                         variant=variant_form.instance,
-                        **{name: variant_form.cleaned_data[name] for name in fields},
+                        data=cast(
+                            services.VariantChanges,
+                            {name: variant_form.cleaned_data[name] for name in fields},
+                        ),
                     )
                     changed.append((variant_form.instance, fields))
         elif formset.model is ProductImage:

@@ -10,8 +10,6 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Lower, Upper
 from django.utils import timezone
 
-from shared_domain.accounts.models import VendorProfile
-
 CURRENCIES = (("NGN", "Nigerian naira"), ("USD", "US dollar"), ("GBP", "Pound sterling"))
 # Unique constraints whose violation the services turn into their own errors.
 SKU_CONSTRAINT = "variant_unique_sku"
@@ -64,7 +62,9 @@ class Product(models.Model):
         UNISEX = "unisex", "Unisex"
         KIDS = "kids", "Kids"
 
-    vendor = models.ForeignKey(VendorProfile, on_delete=models.PROTECT, related_name="products")
+    vendor = models.ForeignKey(
+        "accounts.VendorProfile", on_delete=models.PROTECT, related_name="products"
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=240, unique=True)
     description = models.TextField(blank=True)

@@ -1,5 +1,7 @@
 """Catalog query parameters as both APIs receive them: ids typed into a URL, filters
-that take several values, and the search parameters built from a query string."""
+that take several values, the search parameters built from a query string, and the
+closed lists their values come from. Each list is defined here once; the APIs derive
+their choices, enums and Literal types from it."""
 
 from __future__ import annotations
 
@@ -7,8 +9,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal, get_args
 
 from shared_domain.common.errors import ValidationFailed
+
+# The orders of a product list or search ("-price": dearest first).
+ProductSort = Literal["relevance", "price", "-price", "newest", "rating"]
+PRODUCT_SORTS: tuple[ProductSort, ...] = get_args(ProductSort)
+# Product.Department and Product.Status (their values; a test keeps them equal).
+Department = Literal["women", "men", "unisex", "kids"]
+DEPARTMENTS: tuple[Department, ...] = get_args(Department)
+ProductStatus = Literal["draft", "active", "archived"]
+PRODUCT_STATUSES: tuple[ProductStatus, ...] = get_args(ProductStatus)
 
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() refuses or
 # reads as another number. Eighteen digits always fit a bigint primary key.
@@ -39,10 +51,10 @@ class SearchParams:
     max_price: Decimal | None = None
     in_stock: bool = False
     department: str | None = None
-    sort: str | None = None
+    sort: ProductSort | None = None
 
     @property
-    def effective_sort(self) -> str:
+    def effective_sort(self) -> ProductSort:
         return self.sort or ("relevance" if self.q.strip() else "newest")
 
     @classmethod
@@ -59,7 +71,7 @@ class SearchParams:
         max_price: Decimal | None = None,
         in_stock: bool = False,
         department: str | None = None,
-        sort: str | None = None,
+        sort: ProductSort | None = None,
     ) -> SearchParams:
         """The parameters of a listing or search request whose values have the right
         types (the API checked their shape); the rules between them are checked here."""

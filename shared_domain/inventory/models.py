@@ -3,15 +3,15 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from shared_domain.catalog.models import ProductVariant
-
 
 class Stock(models.Model):
     """Units of one variant: `quantity` on hand, `allocated` to paid orders not yet
     shipped. Available to sell = quantity - allocated (- live reservations, once
     checkout reserves)."""
 
-    variant = models.OneToOneField(ProductVariant, on_delete=models.CASCADE, related_name="stock")
+    variant = models.OneToOneField(
+        "catalog.ProductVariant", on_delete=models.CASCADE, related_name="stock"
+    )
     quantity = models.PositiveIntegerField(default=0)
     allocated = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)

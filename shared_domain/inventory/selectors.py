@@ -1,10 +1,26 @@
-"""Reads of inventory: what "in stock" means, in one place."""
+"""Reads of inventory: what "in stock" and "available" mean, in one place. Other
+contexts filter and annotate their variant rows with these expressions (`prefix` is
+the path from those rows to their stock row), so the stock table's columns are named
+only here."""
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Coalesce
 
 
 def in_stock_q(prefix: str = "stock__") -> Q:
     """Variants with units to sell: quantity above what orders hold."""
     return Q(**{f"{prefix}quantity__gt": F(f"{prefix}allocated")})
+
+
+def available_units(prefix: str = "stock__") -> Coalesce:
+    """Units to sell: on hand minus allocated; 0 without a stock row."""
+    return Coalesce(
+        F(f"{prefix}quantity") - F(f"{prefix}allocated"), Value(0), output_field=IntegerField()
+    )
+
+
+def units_on_hand(prefix: str = "stock__") -> F:
+    """Units on hand (to sum over variants, e.g. a product's total stock)."""
+    return F(f"{prefix}quantity")

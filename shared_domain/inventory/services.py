@@ -1,4 +1,7 @@
-"""Writes of inventory: the stock of new variants and setting a variant's stock."""
+"""Writes of inventory: the stock of new variants and setting a variant's stock.
+
+Inventory sits below the catalog: it takes variant ids and plain numbers, never
+catalog objects, so it imports nothing from the catalog."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from shared_domain.catalog.models import ProductVariant
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.errors import BelowAllocated
 from shared_domain.inventory.models import Stock
@@ -25,21 +27,21 @@ def quantity_problems(quantity: object) -> list[str]:
     return []
 
 
-def stock_create(*, quantities: Sequence[tuple[ProductVariant, int]]) -> list[Stock]:
-    """The stock rows of new variants (quantities already checked)."""
+def stock_create(*, quantities: Sequence[tuple[int, int]]) -> list[Stock]:
+    """The stock rows of new variants: (variant id, units) pairs, units already checked."""
     return Stock.objects.bulk_create(
-        [Stock(variant=variant, quantity=quantity) for variant, quantity in quantities]
+        [Stock(variant_id=variant_id, quantity=quantity) for variant_id, quantity in quantities]
     )
 
 
 @transaction.atomic
-def stock_set(*, variant: ProductVariant, quantity: int) -> Stock:
+def stock_set(*, variant_id: int, quantity: int) -> Stock:
     """Set the units on hand; never below what paid orders already hold."""
     if problems := quantity_problems(quantity):
         raise ValidationFailed(details={"quantity": problems})
-    stock = Stock.objects.select_for_update().filter(variant=variant).first()
+    stock = Stock.objects.select_for_update().filter(variant_id=variant_id).first()
     if stock is None:
-        stock, _ = Stock.objects.get_or_create(variant=variant)
+        stock, _ = Stock.objects.get_or_create(variant_id=variant_id)
         stock = Stock.objects.select_for_update().get(pk=stock.pk)
     if quantity < stock.allocated:
         raise BelowAllocated(

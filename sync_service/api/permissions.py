@@ -1,5 +1,5 @@
 """Role permissions for v1 views: `permission_classes = [IsVendor]`. Object-level
-checks use shared_domain.common.permissions.owned_or_404 in the view."""
+checks belong to the selectors of each context (e.g. `product_get_for_vendor`)."""
 
 from __future__ import annotations
 

@@ -168,9 +168,9 @@ def _print_plan(env: dict[str, str]) -> None:
         "import django; django.setup();"
         "from django.db import connection;"
         "from shared_domain.catalog.params import SearchParams;"
-        "from shared_domain.catalog.selectors import _filtered, search_resolve;"
+        "from shared_domain.catalog.selectors.search import search_filtered, search_resolve;"
         "connection.cursor().execute('ANALYZE');"
-        "print(_filtered(search_resolve(SearchParams(q='ankara dress'))).explain())"
+        "print(search_filtered(search_resolve(SearchParams(q='ankara dress'))).explain())"
     )
     import subprocess
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared_domain.catalog.params import SearchParams
+from shared_domain.catalog.params import DEPARTMENTS, PRODUCT_SORTS, SearchParams
 from shared_domain.catalog.selectors import (
     category_tree,
     product_detail_public,
@@ -55,11 +55,11 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "in_stock", bool, description="Only products (and sizes/colours) with units to sell."
     ),
-    OpenApiParameter("department", str, enum=["women", "men", "unisex", "kids"]),
+    OpenApiParameter("department", str, enum=DEPARTMENTS),
     OpenApiParameter(
         "ordering",
         str,
-        enum=["relevance", "price", "-price", "newest", "rating"],
+        enum=PRODUCT_SORTS,
         description="Default: relevance with a search, newest without.",
     ),
     OpenApiParameter("cursor", str, description="next_cursor of the previous page."),

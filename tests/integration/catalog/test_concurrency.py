@@ -13,6 +13,7 @@ import pytest
 from shared_domain.catalog import services
 from shared_domain.catalog.errors import SkuTaken, VariantExists
 from shared_domain.catalog.models import Product, ProductVariant
+from shared_domain.catalog.services import variants as variant_services
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.models import Stock
@@ -38,7 +39,7 @@ def test_a_sku_race_has_one_winner_and_the_loser_hears_only_the_sku_it_lost(shop
     # decides, and the loser's error is built from its name, not from its message.
     checked = threading.Barrier(2)
     first_check = threading.local()
-    check = services._ensure_skus_free
+    check = variant_services._ensure_skus_free
 
     def check_then_wait(skus):
         check(skus)
@@ -46,7 +47,7 @@ def test_a_sku_race_has_one_winner_and_the_loser_hears_only_the_sku_it_lost(shop
             first_check.done = True
             checked.wait(timeout=10)
 
-    monkeypatch.setattr(services, "_ensure_skus_free", check_then_wait)
+    monkeypatch.setattr(variant_services, "_ensure_skus_free", check_then_wait)
 
     def create(own_sku: str) -> Product:
         return make_product(shop["vendor"], title=f"Racer {own_sku}", category=shop["tree"]["Maxi"],
@@ -96,7 +97,7 @@ def test_the_variant_limit_holds_under_concurrent_adds(shop):
     sizes = SIZE_SYSTEMS["letter"]
     pairs = list(itertools.product(sizes, [f"shade {n}" for n in range(40)]))
     product = services.product_create(
-        vendor=shop["vendor"].vendor_profile,
+        vendor_id=shop["vendor"].vendor_profile.pk,
         title="Many Shades",
         price="5000",
         variants=[
@@ -135,7 +136,7 @@ def test_concurrent_stock_sets_keep_one_stock_row(shop):
     Stock.objects.filter(variant=variant).delete()  # a variant written before stock rows
     quantities = [4, 7, 9, 12]
     outcomes = race(*[
-        lambda quantity=quantity: stock_set(variant=variant, quantity=quantity)
+        lambda quantity=quantity: stock_set(variant_id=variant.pk, quantity=quantity)
         for quantity in quantities
     ])  # fmt: skip
     assert all(isinstance(o, Stock) for o in outcomes), outcomes

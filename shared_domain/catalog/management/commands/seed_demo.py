@@ -30,7 +30,7 @@ from shared_domain.catalog.search_index import search_vectors_refresh
 from shared_domain.catalog.selectors import category_tree_invalidate
 from shared_domain.catalog.services import category_create
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS, colour_family
-from shared_domain.inventory.models import Stock
+from shared_domain.inventory.services import stock_create
 
 IMAGE_HOST = "https://images.fashionistar.example"
 DEMO_PASSWORD = "Fashionistar-Demo-2026"  # noqa: S105 - documented development login
@@ -346,10 +346,9 @@ class Command(BaseCommand):
                         for n in range(rng.randint(1, 4))
                     )
                 created_variants = ProductVariant.objects.bulk_create(variants)
-                Stock.objects.bulk_create(
-                    [
-                        Stock(variant=v, quantity=rng.choice([0, 0, 1, 2, 3, 5, 8, 12, 20]))
-                        for v in created_variants
+                stock_create(
+                    quantities=[
+                        (v.pk, rng.choice([0, 0, 1, 2, 3, 5, 8, 12, 20])) for v in created_variants
                     ]
                 )
                 ProductImage.objects.bulk_create(images)

@@ -3,7 +3,7 @@ vendors' products are 404 (their existence is not revealed); staff see all."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -12,12 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
-from shared_domain.catalog.models import Product, ProductImage, ProductVariant
-from shared_domain.common.errors import NotFound, PermissionDenied
-from shared_domain.common.permissions import owned_or_404
-from shared_domain.inventory.models import Stock
-from shared_domain.inventory.services import stock_set
-from sync_service.api.catalog import serializers as s
+from shared_domain.catalog.params import PRODUCT_STATUSES
+from sync_service.api.backoffice import serializers as s
+from sync_service.api.catalog.serializers import ImageOut, ProductDetailOut, VariantOut
 from sync_service.api.permissions import IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
@@ -28,20 +25,16 @@ MAX_PAGE_SIZE = 100
 MISSING = {**VENDOR_ERRORS, "e404": "not_found (also for other vendors' products)"}
 
 
-def _own_product(request: Request, product_id: int) -> Product:
-    return selectors.product_get_for_vendor(user=current_user(request), product_id=product_id)
-
-
 def _detail(request: Request, product_id: int) -> dict[str, Any]:
     detail = selectors.product_detail(
         queryset=selectors.product_queryset_for_vendor(user=current_user(request)),
         product_id=product_id,
     )
-    return dict(s.ProductDetailOut(detail).data)
+    return dict(ProductDetailOut(detail).data)
 
 
 def _variant(variant_id: int) -> dict[str, Any]:
-    return dict(s.VariantOut(selectors.variant_view(variant_id=variant_id)).data)
+    return dict(VariantOut(selectors.variant_view(variant_id=variant_id)).data)
 
 
 def _variant_spec(data: dict[str, Any]) -> services.VariantSpec:
@@ -57,6 +50,8 @@ def _variant_spec(data: dict[str, Any]) -> services.VariantSpec:
 
 class _BackOffice(APIView):
     permission_classes = (IsVendorOrStaff,)
+    # Whose products are whose is decided by the vendor profile: load it with the user.
+    auth_with_profiles = True
 
 
 class VendorProductsApi(_BackOffice):
@@ -64,7 +59,7 @@ class VendorProductsApi(_BackOffice):
         operation_id="vendor_products_list",
         tags=["vendor"],
         parameters=[
-            OpenApiParameter("status", str, enum=["draft", "active", "archived"]),
+            OpenApiParameter("status", str, enum=PRODUCT_STATUSES),
             OpenApiParameter("q", str, description="Search your products (text or SKU)."),
             OpenApiParameter("category", str),
             OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
@@ -78,7 +73,7 @@ class VendorProductsApi(_BackOffice):
         },
     )
     def get(self, request: Request) -> Response:
-        """Your products, newest first, 50 a page."""
+        """Your products (staff: every vendor's), newest first, 50 a page by default."""
         query = validated(s.VendorProductListQuery, request.query_params)
         page = selectors.product_page_for_vendor(
             user=current_user(request),
@@ -94,19 +89,17 @@ class VendorProductsApi(_BackOffice):
         tags=["vendor"],
         request=s.ProductCreateIn,
         responses={
-            201: s.ProductDetailOut,
+            201: ProductDetailOut,
             **errors(e400="validation_error", e409="sku_taken, variant_exists", **VENDOR_ERRORS),
         },
     )
     def post(self, request: Request) -> Response:
-        """Create a draft product with variants, initial stock and images."""
-        user = current_user(request)
-        vendor = getattr(user, "vendor_profile", None)
-        if not user.is_vendor or vendor is None:
-            raise PermissionDenied("Only vendors create products.")
+        """Create a draft product with variants, initial stock and images (vendors only)."""
+        # Who may create is decided before the body is read.
+        vendor_id = services.product_create_vendor(user=current_user(request))
         data = validated(s.ProductCreateIn, request.data)
         product = services.product_create(
-            vendor=vendor,
+            vendor_id=vendor_id,
             title=data["title"],
             price=data["price"],
             currency=data["currency"],
@@ -125,7 +118,7 @@ class VendorProductsApi(_BackOffice):
 
 
 class VendorProductApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.ProductDetailOut, **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: ProductDetailOut, **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """One of your products, whatever its status."""
         return Response(_detail(request, product_id))
@@ -133,15 +126,17 @@ class VendorProductApi(_BackOffice):
     @extend_schema(
         tags=["vendor"],
         request=s.ProductUpdateIn,
-        responses={200: s.ProductDetailOut, **errors(e400="validation_error", **MISSING)},
+        responses={200: ProductDetailOut, **errors(e400="validation_error", **MISSING)},
     )
     def patch(self, request: Request, product_id: int) -> Response:
         """Change title, description, price, category, brand, department, attributes."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         data = validated(s.ProductUpdateIn, request.data)
         if "category" in data:
             data["category_id"] = data.pop("category")
-        services.product_update(product=product, **data)
+        services.product_update(product=product, data=cast(services.ProductChanges, data))
         return Response(_detail(request, product_id))
 
 
@@ -150,58 +145,60 @@ class VendorProductPublishApi(_BackOffice):
         tags=["vendor"],
         request=None,
         responses={
-            200: s.ProductDetailOut,
+            200: ProductDetailOut,
             **errors(e400="not_publishable (details list what is missing)", **MISSING),
         },
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Put the product on sale (needs a category, a price and an active variant)."""
-        services.product_publish(product=_own_product(request, product_id))
+        services.product_publish(
+            product=selectors.product_get_for_vendor(
+                user=current_user(request), product_id=product_id
+            )
+        )
         return Response(_detail(request, product_id))
 
 
 class VendorProductArchiveApi(_BackOffice):
     @extend_schema(
-        tags=["vendor"], request=None, responses={200: s.ProductDetailOut, **errors(**MISSING)}
+        tags=["vendor"], request=None, responses={200: ProductDetailOut, **errors(**MISSING)}
     )
     def post(self, request: Request, product_id: int) -> Response:
-        """Take the product off sale (it stays in your list and past orders)."""
-        services.product_archive(product=_own_product(request, product_id))
+        """Take the product off sale (it stays in your list and can be put on sale again)."""
+        services.product_archive(
+            product=selectors.product_get_for_vendor(
+                user=current_user(request), product_id=product_id
+            )
+        )
         return Response(_detail(request, product_id))
 
 
 class VendorVariantsApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.VariantOut(many=True), **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: VariantOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's variants with stock."""
         variants = selectors.variant_list_for_vendor(
             user=current_user(request), product_id=product_id
         )
-        return Response(s.VariantOut(variants, many=True).data)
+        return Response(VariantOut(variants, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
         request=s.VariantIn,
         responses={
-            201: s.VariantOut,
+            201: VariantOut,
             **errors(e400="validation_error", e409="sku_taken, variant_exists", **MISSING),
         },
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Add a size/colour variant with its initial stock."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         variant = services.variant_add(
             product=product, spec=_variant_spec(validated(s.VariantIn, request.data))
         )
         return Response(_variant(variant.pk), status=status.HTTP_201_CREATED)
-
-
-def _own_variant(request: Request, product_id: int, variant_id: int) -> ProductVariant:
-    product = _own_product(request, product_id)
-    variant = ProductVariant.objects.filter(product=product, pk=variant_id).first()
-    if variant is None:
-        raise NotFound("No such variant.")
-    return variant
 
 
 class VendorVariantApi(_BackOffice):
@@ -209,25 +206,29 @@ class VendorVariantApi(_BackOffice):
         tags=["vendor"],
         request=s.VariantUpdateIn,
         responses={
-            200: s.VariantOut,
+            200: VariantOut,
             **errors(e400="validation_error, not_publishable", e409="variant_exists", **MISSING),
         },
     )
     def patch(self, request: Request, product_id: int, variant_id: int) -> Response:
         """Change a variant's size, colour, price or active flag."""
-        variant = _own_variant(request, product_id, variant_id)
+        variant = selectors.variant_get_for_vendor(
+            user=current_user(request), product_id=product_id, variant_id=variant_id
+        )
         data = validated(s.VariantUpdateIn, request.data)
         if "price" in data:
             data["price_override"] = data.pop("price")
-        services.variant_update(variant=variant, **data)
+        services.variant_update(variant=variant, data=cast(services.VariantChanges, data))
         return Response(_variant(variant.pk))
 
     @extend_schema(
-        tags=["vendor"], responses={200: s.VariantOut, **errors(e400="not_publishable", **MISSING)}
+        tags=["vendor"], responses={200: VariantOut, **errors(e400="not_publishable", **MISSING)}
     )
     def delete(self, request: Request, product_id: int, variant_id: int) -> Response:
-        """Deactivate a variant (kept for past orders; no longer sold)."""
-        variant = _own_variant(request, product_id, variant_id)
+        """Deactivate a variant: it is kept (and listed) but no longer sold."""
+        variant = selectors.variant_get_for_vendor(
+            user=current_user(request), product_id=product_id, variant_id=variant_id
+        )
         services.variant_deactivate(variant=variant)
         return Response(_variant(variant.pk))
 
@@ -242,69 +243,60 @@ class VariantStockApi(_BackOffice):
         },
     )
     def put(self, request: Request, variant_id: int) -> Response:
-        """Set the units on hand of one of your variants."""
-        variant = owned_or_404(
-            ProductVariant.objects.select_related("product"),
-            user=current_user(request),
-            owner_field="product__vendor__user",
-            pk=variant_id,
-        )
-        stock: Stock = stock_set(
+        """Set the units on hand of one of your variants (never below those allocated)."""
+        # Someone else's variant is a 404 whatever the body says.
+        variant = selectors.variant_get_owned(user=current_user(request), variant_id=variant_id)
+        stock = services.variant_stock_set(
             variant=variant, quantity=validated(s.StockIn, request.data)["quantity"]
         )
-        return Response(
-            {
-                "variant_id": variant.pk,
-                "sku": variant.sku,
-                "quantity": stock.quantity,
-                "allocated": stock.allocated,
-                "available": stock.available,
-            }
-        )
+        return Response(s.StockOut(stock).data)
 
 
 class VendorImagesApi(_BackOffice):
-    @extend_schema(tags=["vendor"], responses={200: s.ImageOut(many=True), **errors(**MISSING)})
+    @extend_schema(tags=["vendor"], responses={200: ImageOut(many=True), **errors(**MISSING)})
     def get(self, request: Request, product_id: int) -> Response:
         """The product's images in display order."""
-        product = _own_product(request, product_id)
-        return Response(s.ImageOut(product.images.order_by("position", "id"), many=True).data)
+        images = selectors.image_list_for_vendor(user=current_user(request), product_id=product_id)
+        return Response(ImageOut(images, many=True).data)
 
     @extend_schema(
         tags=["vendor"],
         request=s.ImageIn,
-        responses={201: s.ImageOut, **errors(e400="validation_error", **MISSING)},
+        responses={201: ImageOut, **errors(e400="validation_error", **MISSING)},
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Add an image (URL + alt text), after the others."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         data = validated(s.ImageIn, request.data)
         image = services.image_add(product=product, url=data["url"], alt_text=data["alt_text"])
-        return Response(s.ImageOut(image).data, status=status.HTTP_201_CREATED)
+        return Response(ImageOut(image).data, status=status.HTTP_201_CREATED)
 
 
 class VendorImageReorderApi(_BackOffice):
     @extend_schema(
         tags=["vendor"],
         request=s.ImageOrderIn,
-        responses={200: s.ImageOut(many=True), **errors(e400="validation_error", **MISSING)},
+        responses={200: ImageOut(many=True), **errors(e400="validation_error", **MISSING)},
     )
     def post(self, request: Request, product_id: int) -> Response:
         """Set the display order: every image id of the product, first to last."""
-        product = _own_product(request, product_id)
+        product = selectors.product_get_for_vendor(
+            user=current_user(request), product_id=product_id
+        )
         images = services.image_reorder(
             product=product, image_ids=validated(s.ImageOrderIn, request.data)["order"]
         )
-        return Response(s.ImageOut(images, many=True).data)
+        return Response(ImageOut(images, many=True).data)
 
 
 class VendorImageApi(_BackOffice):
     @extend_schema(tags=["vendor"], responses={204: None, **errors(**MISSING)})
     def delete(self, request: Request, product_id: int, image_id: int) -> Response:
         """Remove an image."""
-        product = _own_product(request, product_id)
-        image = ProductImage.objects.filter(product=product, pk=image_id).first()
-        if image is None:
-            raise NotFound("No such image.")
+        image = selectors.image_get_for_vendor(
+            user=current_user(request), product_id=product_id, image_id=image_id
+        )
         services.image_remove(image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -42,7 +42,7 @@ def test_a_move_carries_the_subtree_the_search_vectors_and_the_cached_tree(
                            variants=[("FG-1", "M", "red", 1)])  # fmt: skip
     category_tree()  # cached
     with django_capture_on_commit_callbacks(execute=True):
-        moved = services.category_update(category=tree["Dresses"], parent=tree["Men"])
+        moved = services.category_update(category=tree["Dresses"], data={"parent": tree["Men"]})
     maxi = Category.objects.get(pk=tree["Maxi"].pk)
     assert moved.path == f"/{tree['Men'].pk}/{moved.pk}/"
     assert (maxi.path, maxi.depth) == (f"{moved.path}{maxi.pk}/", 2)
@@ -58,7 +58,7 @@ def test_a_rename_refreshes_the_products_below(tree, django_capture_on_commit_ca
     product = make_product(VendorFactory.create(), title="Flowing Gown", category=tree["Maxi"],
                            variants=[("FG-1", "M", "red", 1)])  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        services.category_update(category=tree["Women"], name="Ladies", position=3)
+        services.category_update(category=tree["Women"], data={"name": "Ladies", "position": 3})
     product.refresh_from_db()
     assert "'ladi'" in str(product.search_vector)
     assert "Ladies" in names(category_tree())
@@ -67,7 +67,7 @@ def test_a_rename_refreshes_the_products_below(tree, django_capture_on_commit_ca
 @pytest.mark.parametrize("target", ["Dresses", "Maxi"])
 def test_a_category_cannot_move_under_itself_or_below(tree, target):
     with pytest.raises(ValidationFailed) as error:
-        services.category_update(category=tree["Dresses"], parent=tree[target])
+        services.category_update(category=tree["Dresses"], data={"parent": tree[target]})
     assert list(error.value.details) == ["parent"]
     assert Category.objects.get(pk=tree["Dresses"].pk).parent_id == tree["Women"].pk
 
@@ -77,7 +77,7 @@ def test_names_are_unique_among_siblings(tree):
         services.category_create(name="Tops", parent=tree["Women"])
     assert list(error.value.details) == ["name"]
     with pytest.raises(ValidationFailed):
-        services.category_update(category=tree["Tops"], name="Dresses")
+        services.category_update(category=tree["Tops"], data={"name": "Dresses"})
 
 
 def test_only_empty_leaves_are_deleted(tree, django_capture_on_commit_callbacks):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sync_service.api.vendor import views
+from sync_service.api.backoffice import views
 
 urlpatterns = [
     path("vendor/products", views.VendorProductsApi.as_view(), name="vendor-products"),
