@@ -45,9 +45,10 @@ test-steps: pins lint typecheck check migrations-check pytest pytest-rq manifest
 pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
 	$(PY) -m deploy.check_pins
 
-lint: ## ruff lint + format check
+lint: ## ruff lint + format check, and the context map (import contracts in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -9,11 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from shared_domain.accounts import roles
-
-
-def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively; we store them lower-cased and trimmed."""
-    return email.strip().lower()
+from shared_domain.accounts.emails import normalize_email
 
 
 class UserManager(BaseUserManager["User"]):

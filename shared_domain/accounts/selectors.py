@@ -7,12 +7,15 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from shared_domain.accounts import tokens
+from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import AccountDisabled, InvalidToken, TokenRevoked
-from shared_domain.accounts.models import User, VendorProfile, normalize_email
+from shared_domain.accounts.models import User, VendorProfile
 
 # What other layers call an account, in annotations and isinstance checks: the APIs
 # import no models, and never query through this.
 Account = User
+# Likewise a vendor's store (its VendorProfile).
+Store = VendorProfile
 
 
 def user_get_by_email(*, email: str, active_only: bool = False) -> User | None:

@@ -4,7 +4,7 @@ counts in the same Redis counters (see shared_domain.web.throttling)."""
 
 from __future__ import annotations
 
-from shared_domain.accounts.models import normalize_email
+from shared_domain.accounts.emails import normalize_email
 from shared_domain.web.throttling import aenforce, client_ident, enforce
 
 Bucket = tuple[str, str]  # (scope, identity)

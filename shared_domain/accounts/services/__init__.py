@@ -18,6 +18,7 @@ from shared_domain.accounts.services.profiles import (
     user_update,
     vendor_profile_update,
 )
+from shared_domain.accounts.services.provisioning import account_provision, password_hash
 from shared_domain.accounts.services.registration import (
     email_verify,
     user_register,
@@ -36,9 +37,11 @@ __all__ = [
     "TokenPair",
     "UserUpdate",
     "VendorProfileUpdate",
+    "account_provision",
     "email_verify",
     "one_time_code_issue",
     "password_change",
+    "password_hash",
     "password_reset_confirm",
     "password_reset_request",
     "session_login",

@@ -10,8 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from shared_domain.accounts import events
+from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import WrongPassword
-from shared_domain.accounts.models import OneTimeCode, RefreshToken, User, normalize_email
+from shared_domain.accounts.models import OneTimeCode, RefreshToken, User
 from shared_domain.accounts.selectors import user_get_by_email
 from shared_domain.accounts.services.codes import code_check, code_check_raise
 from shared_domain.accounts.services.sessions import TokenPair, issue_tokens

@@ -8,8 +8,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from shared_domain.accounts import events
+from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import EmailTaken
-from shared_domain.accounts.models import CustomerProfile, OneTimeCode, User, normalize_email
+from shared_domain.accounts.models import CustomerProfile, OneTimeCode, User
 from shared_domain.accounts.roles import SELF_SERVICE_ROLES, Role
 from shared_domain.accounts.selectors import user_get_by_email
 from shared_domain.accounts.services.codes import code_check, code_check_raise

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared_domain.accounts import tokens
+from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import (
     InvalidCredentials,
     InvalidToken,
     TokenExpired,
     TokenRevoked,
 )
-from shared_domain.accounts.models import RefreshToken, User, normalize_email
+from shared_domain.accounts.models import RefreshToken, User
 from shared_domain.accounts.selectors import user_get_by_email
 from shared_domain.common.audit import audit_record
 

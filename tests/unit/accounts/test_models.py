@@ -1,6 +1,7 @@
 import pytest
 
-from shared_domain.accounts.models import User, normalize_email
+from shared_domain.accounts.emails import normalize_email
+from shared_domain.accounts.models import User
 
 
 @pytest.mark.parametrize(

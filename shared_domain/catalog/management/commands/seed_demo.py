@@ -18,13 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
+from shared_domain.accounts import services as accounts
+from shared_domain.accounts.roles import Role
+from shared_domain.accounts.selectors import Store, vendor_profile_get
 from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
 from shared_domain.catalog.search_index import search_vectors_refresh
 from shared_domain.catalog.selectors import category_tree_invalidate
@@ -196,56 +197,45 @@ class Command(BaseCommand):
         category_tree_invalidate()
         return found
 
-    def _vendors(self, count: int) -> list[VendorProfile]:
-        password = make_password(DEMO_PASSWORD)
+    def _vendors(self, count: int) -> list[Store]:
+        hashed = accounts.password_hash(DEMO_PASSWORD)
         stores = []
         for n in range(1, count + 1):
-            email = f"vendor{n}@fashionistar.example"
-            user, _ = User.objects.get_or_create(
-                email=email,
-                defaults={
-                    "full_name": f"Vendor {n}",
-                    "role": User.Role.VENDOR,
-                    "email_verified": True,
-                    "password": password,
-                },
-            )
             name = STORES[(n - 1) % len(STORES)] + ("" if n <= len(STORES) else f" {n}")
-            profile, _ = VendorProfile.objects.get_or_create(
-                user=user,
-                defaults={"store_name": name, "slug": slugify(name), "verified": n % 5 != 0},
+            user = accounts.account_provision(
+                email=f"vendor{n}@fashionistar.example",
+                password_hash=hashed,
+                role=Role.VENDOR,
+                full_name=f"Vendor {n}",
+                store_name=name,
+                store_verified=n % 5 != 0,
             )
+            profile = vendor_profile_get(user=user)
+            if profile is None:  # an existing non-vendor account took the demo address
+                raise CommandError(f"{user.email} exists and is not a vendor")
             stores.append(profile)
         return stores
 
     def _people(self) -> None:
-        password = make_password(DEMO_PASSWORD)
-        customer, _ = User.objects.get_or_create(
+        hashed = accounts.password_hash(DEMO_PASSWORD)
+        accounts.account_provision(
             email="customer@fashionistar.example",
-            defaults={
-                "full_name": "Ada Obi",
-                "role": User.Role.CUSTOMER,
-                "email_verified": True,
-                "password": password,
-            },
+            password_hash=hashed,
+            role=Role.CUSTOMER,
+            full_name="Ada Obi",
         )
-        CustomerProfile.objects.get_or_create(user=customer)
-        User.objects.get_or_create(
+        accounts.account_provision(
             email="admin@fashionistar.example",
-            defaults={
-                "full_name": "Staff Admin",
-                "role": User.Role.STAFF,
-                "email_verified": True,
-                "is_staff": True,
-                "is_superuser": True,
-                "password": password,
-            },
+            password_hash=hashed,
+            role=Role.STAFF,
+            full_name="Staff Admin",
+            superuser=True,
         )
 
     def _products(
         self,
         count: int,
-        stores: list[VendorProfile],
+        stores: list[Store],
         categories: dict[tuple[str, ...], Category],
         rng: random.Random,
     ) -> None:
