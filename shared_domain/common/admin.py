@@ -45,8 +45,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(EventRecord)
 class EventRecordAdmin(ReadOnlyAdmin):
-    list_display = ("occurred_at", "event_type", "request_id")
-    list_filter = ("event_type",)
+    list_display = (
+        "occurred_at", "event_type", "request_id", "dispatched_at", "attempts", "next_attempt_at"
+    )  # fmt: skip
+    list_filter = ("event_type", ("dispatched_at", admin.EmptyFieldListFilter))
     search_fields = ("request_id",)
     date_hierarchy = "occurred_at"
 

@@ -51,7 +51,3 @@ def model_update[M: Model](
             update_fields.append("updated_at")
         instance.save(update_fields=update_fields)
     return frozenset(changed)
-
-
-# Kept only until the remaining keyword-argument services move to `model_update`.
-UNSET: Any = object()
