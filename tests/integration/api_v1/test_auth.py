@@ -13,29 +13,9 @@ from django.utils import timezone
 from shared_domain.accounts import services, tokens
 from shared_domain.accounts.models import OneTimeCode, User, VendorProfile
 from tests.factories import PASSWORD, CustomerFactory, VendorFactory
+from tests.http import bearer, error, login, post
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, path, body, **headers):
-    raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return client.post(path, data=raw, content_type="application/json", headers=headers)
-
-
-def error(response):
-    body = response.json()
-    assert set(body["error"]) == {"code", "message", "details"}
-    return body["error"]
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
-def login(client, user, password=PASSWORD):
-    response = post(client, "/api/v1/auth/login", {"email": user.email, "password": password})
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 REGISTER = {

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 
 from shared_domain.accounts import tokens
 from tests.factories import PASSWORD, CustomerFactory, VendorFactory
+from tests.http import apost as post
+from tests.http import bearer, error
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-async def post(client, path, body, headers=None):
-    raw = body if isinstance(body, str | bytes) else json.dumps(body)
-    return await client.post(path, data=raw, content_type="application/json", headers=headers)
-
-
-def error(response):
-    body = response.json()
-    assert set(body["error"]) == {"code", "message", "details"}
-    return body["error"]
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def _login(async_client, user):

@@ -64,11 +64,7 @@ with transaction.atomic():
 """
 
 
-def test_registration_committed_by_a_process_killed_before_dispatch_is_still_emailed_once(
-    subprocess_env, tmp_path
-):
-    email = "crash@outbox.example"
-    env = {**subprocess_env, "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}
+def _register_and_die(env: dict[str, str], email: str) -> None:
     child = subprocess.run(
         [sys.executable, "-c", _REGISTER_AND_DIE.format(email=email, password=PASSWORD)],
         env={**env, "DJANGO_SETTINGS_MODULE": "sync_service.settings"},
@@ -78,6 +74,14 @@ def test_registration_committed_by_a_process_killed_before_dispatch_is_still_ema
         check=False,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+
+
+def test_registration_committed_by_a_process_killed_before_dispatch_is_still_emailed_once(
+    subprocess_env, tmp_path
+):
+    email = "crash@outbox.example"
+    env = {**subprocess_env, "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}
+    _register_and_die(env, email)
     user = User.objects.get(email=email)
     record = EventRecord.objects.get(event_type="accounts.UserRegistered")
     assert record.dispatched_at is None
@@ -100,15 +104,7 @@ def test_a_worker_without_the_relay_leaves_the_event_pending(subprocess_env, tmp
     """The relay is what delivers it: the same crash with the relay off sends nothing."""
     email = "norelay@outbox.example"
     env = {**subprocess_env, "MAIL_BACKEND": "file", "MAIL_FILE_PATH": str(tmp_path)}
-    child = subprocess.run(
-        [sys.executable, "-c", _REGISTER_AND_DIE.format(email=email, password=PASSWORD)],
-        env={**env, "DJANGO_SETTINGS_MODULE": "sync_service.settings"},
-        cwd=REPO,
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    assert child.returncode == -signal.SIGKILL
+    _register_and_die(env, email)
     with WorkerProcess(env, "--no-relay", "--concurrency", "1"):
         time.sleep(2.0)
     assert _mails_to(tmp_path, email) == []
