@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -100,6 +102,14 @@ class VendorProfile(models.Model):
     verified = models.BooleanField(default=False)
     paystack_subaccount_code = models.CharField(max_length=64, blank=True)
     stripe_account_id = models.CharField(max_length=64, blank=True)
+    # The platform's share of this vendor's sales; empty: MARKETPLACE_COMMISSION_RATE.
+    commission_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "shared_domain.accounts",
     "shared_domain.catalog",
     "shared_domain.inventory",
+    "shared_domain.shipping",
+    "shared_domain.orders",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -190,6 +193,15 @@ TASK_RETRY_BASE_DELAY = env_float("TASK_RETRY_BASE_DELAY", 60.0)
 TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 7, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
 IDEMPOTENCY_KEY_RETENTION_DAYS = env_int("IDEMPOTENCY_KEY_RETENTION_DAYS", 30, minimum=1)
+# ------------------------------------------------------------------ commerce
+# How long an unpaid order holds its stock before it is cancelled (payment_timeout).
+ORDER_PAYMENT_TIMEOUT = env_int("ORDER_PAYMENT_TIMEOUT", 1800, minimum=60)
+# The platform's commission on a vendor's sales when its profile sets none.
+MARKETPLACE_COMMISSION_RATE = Decimal(env_str("MARKETPLACE_COMMISSION_RATE", "0.10"))
+# Cart limits: units of one variant in a line, and lines in a cart.
+CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 20, minimum=1)
+CART_MAX_LINES = env_int("CART_MAX_LINES", 50, minimum=1)
+
 # The event outbox: the publisher dispatches an event right after its commit; the
 # relay in every worker process takes the ones still pending OUTBOX_GRACE_SECONDS
 # later (publisher died, handler failed), checking every OUTBOX_RELAY_INTERVAL. A
