@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
@@ -19,13 +21,18 @@ class EventRecord(models.Model):
     request_id = models.CharField(max_length=128, blank=True, default="")
     occurred_at = models.DateTimeField(default=timezone.now)
     # Keys of the handlers still to run (empty once dispatched).
-    pending_handlers = models.JSONField(default=list, blank=True)
+    pending_handlers = models.JSONField(
+        default=list, db_default=Value([], JSONField()), blank=True
+    )
     # When the relay may take the record: a grace period after publishing, then the
     # retry backoff after a failed dispatch. Null once dispatched.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
+    # The database default stands for rows written by code older than the outbox (it
+    # ran their handlers in-process): they count as dispatched. The outbox always
+    # writes this column itself.
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_default=Now())
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         indexes = [

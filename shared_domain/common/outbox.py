@@ -46,7 +46,6 @@ from shared_domain.common.events import (
     EventBus,
     Handler,
     PermanentEventError,
-    UnknownEventType,
     event_class,
 )
 from shared_domain.common.models import DeadLetter, EventRecord
@@ -141,16 +140,23 @@ def dispatch_published(bus: EventBus, record: EventRecord) -> bool:
 
 
 def _record_failure(record: EventRecord, error: Exception) -> None:
-    """After a failed inline dispatch (rolled back): count the attempt and hand the
-    row to the relay after the backoff (at once for a permanent error, which the relay
-    dead-letters without retrying)."""
-    delay = 0.0 if isinstance(error, PERMANENT_ERRORS) else settings.OUTBOX_RETRY_BASE_DELAY
-    EventRecord.objects.filter(pk=record.pk, dispatched_at__isnull=True).update(
-        attempts=1,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
-    )
-    DISPATCH_FAILURES.labels(record.event_type).inc()
+    """After a failed inline dispatch (rolled back): under the row lock, count the
+    attempt and hand the row to the relay after the backoff, or dead-letter its
+    handler at once for a permanent error."""
+    with transaction.atomic():
+        row = (
+            EventRecord.objects.select_for_update(skip_locked=True)
+            .filter(pk=record.pk, dispatched_at__isnull=True)
+            .first()
+        )
+        if row is None:  # a relay took it meanwhile
+            return
+        if isinstance(error, PERMANENT_ERRORS):
+            row.attempts += 1
+            _dead_letter(row, row.pending_handlers, error, reason=DeadLetter.Reason.PERMANENT)
+            _finish(row, now=timezone.now())
+        else:
+            _retry_or_give_up(row, row.pending_handlers, error, now=timezone.now())
 
 
 def _dispatch_locked(bus: EventBus, record_id: int, *, via: str) -> bool:
@@ -182,7 +188,15 @@ def relay_pass(bus: EventBus, *, limit: int = 100) -> int:
             )
             if row is None:
                 break
-            deliver(bus, row, via="relay")
+            try:
+                with transaction.atomic():  # a savepoint: the row stays locked
+                    deliver(bus, row, via="relay")
+            except Exception as exc:
+                # Not a handler's failure (deliver records those): the row could not
+                # be handled at all. Count it as a failed attempt, so the pass moves
+                # on and the row is retried later or dead-lettered, never stuck first.
+                logger.exception("outbox: dispatching event %s failed", row.pk)
+                _retry_or_give_up(row, row.pending_handlers, exc, now=timezone.now())
         taken += 1
     return taken
 
@@ -195,22 +209,24 @@ def deliver(bus: EventBus, row: EventRecord, *, via: str) -> None:
     try:
         try:
             event = event_class(row.event_type).from_payload(row.payload)
-        except (UnknownEventType, TypeError, ValueError, ArithmeticError) as exc:
-            # Code that can no longer read the event: retrying cannot help.
-            _dead_letter(row, row.pending_handlers, exc, reason=DeadLetter.Reason.PERMANENT)
-            _finish(row, now=timezone.now())
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker older than the publisher
+            # This process's code cannot read the event (an unknown type during a
+            # rollout, a renamed field): retry with backoff, so a process running
+            # newer code can take it; dead-lettered once the attempts run out.
+            _log_failure(row, "(event)", exc)
+            _retry_or_give_up(row, row.pending_handlers, exc, now=timezone.now())
             return
         handlers = bus.handler_keys(event)
         failures: dict[str, Exception] = {}
         for key in row.pending_handlers:
             handler = handlers.get(key)
             if handler is None:
-                logger.warning(
-                    "outbox: %s is no longer subscribed to %s; skipped",
-                    key,
-                    row.event_type,
-                    extra={"event": row.event_type, "handler": key, "event_id": row.pk},
-                )
+                # Unknown here (a handler added or renamed by newer code): retried like a
+                # failure, so it is never dropped; a handler that was really removed
+                # ends as a dead letter.
+                missing = LookupError(f"{key} is not subscribed to {row.event_type} here")
+                _log_failure(row, key, missing)
+                failures[key] = missing
                 continue
             try:
                 # A savepoint: a failing handler's writes are undone, the others' kept.

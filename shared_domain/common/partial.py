@@ -3,7 +3,7 @@
 A service takes the fields the caller sent as a mapping (absent key = leave as is, so
 None can still mean "clear"), checks them, and hands the clean values here:
 
-    changed = model_update(instance=product, fields=PRODUCT_FIELDS, data=clean)
+    changed = model_update(instance=product, fields=PRODUCT_UPDATE_FIELDS, data=clean)
     if changed & {"title", "description"}:
         search_vectors_refresh([product.pk])
 

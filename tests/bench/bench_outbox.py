@@ -96,9 +96,7 @@ def main() -> int:
         """The publish path before the outbox: a plain record, handlers after commit."""
 
         def publish(self, event: events.Event) -> None:
-            EventRecord.objects.create(
-                event_type=event.event_type(), payload=event.payload(), dispatched_at=None
-            )
+            EventRecord.objects.create(event_type=event.event_type(), payload=event.payload())
             handlers = self.handlers_for(event)
             transaction.on_commit(lambda: [h(event) for h in handlers], robust=True)
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
 from shared_domain.accounts.roles import Role
+from shared_domain.common.errors import Conflict
 
 
 @transaction.atomic
@@ -25,7 +26,8 @@ def account_provision(
 ) -> User:
     """Get or create a verified account with its profile (a vendor's store named
     `store_name`). `password_hash` is already hashed (`make_password`), so seeding
-    many accounts hashes once. Existing accounts are returned unchanged."""
+    many accounts hashes once. Existing accounts are returned unchanged; one with
+    another role is a Conflict."""
     user, _ = User.objects.get_or_create(
         email=normalize_email(email),
         defaults={
@@ -37,6 +39,11 @@ def account_provision(
             "is_superuser": superuser,
         },
     )
+    if user.role != role:
+        raise Conflict(
+            f"{user.email} already has an account as {user.role}, not {role}.",
+            details={"email": user.email, "role": user.role},
+        )
     if role == Role.VENDOR:
         VendorProfile.objects.get_or_create(
             user=user,

@@ -234,9 +234,8 @@ def test_a_handler_failing_every_time_becomes_a_dead_letter_that_can_be_redriven
     assert seen == [42]
 
 
-def test_a_permanent_error_is_dead_lettered_on_the_next_pass_without_backoff(settings):
+def test_a_permanent_error_is_dead_lettered_at_once_without_a_retry(settings):
     settings.OUTBOX_GRACE_SECONDS = 0
-    settings.OUTBOX_RETRY_BASE_DELAY = 3600
     local = EventBus()
     calls: list[int] = []
 
@@ -246,25 +245,65 @@ def test_a_permanent_error_is_dead_lettered_on_the_next_pass_without_backoff(set
 
     local.subscribe(SomethingHappened, handler)
     local.publish(SomethingHappened(thing_id=5))
-    assert outbox.relay_pass(local) == 1
     record = EventRecord.objects.get()
     assert record.dispatched_at is not None
-    assert DeadLetter.objects.get().reason == DeadLetter.Reason.PERMANENT
+    letter = DeadLetter.objects.get()
+    assert (letter.reason, letter.attempts) == (DeadLetter.Reason.PERMANENT, 1)
     assert outbox.relay_pass(local) == 0
-    assert calls == [5, 5]
+    assert calls == [5]
 
 
-def test_an_event_whose_class_is_gone_is_dead_lettered_not_retried(settings):
-    settings.OUTBOX_GRACE_SECONDS = 0
+def test_an_event_this_code_cannot_read_is_retried_then_dead_lettered(settings):
+    """A worker older than the publisher may not know the event: it must leave it for
+    one that does, and only give up after the last attempt."""
+    settings.OUTBOX_RETRY_BASE_DELAY = 0
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     EventRecord.objects.create(
         event_type="gone.Renamed",
         payload={},
         pending_handlers=["somewhere.handler"],
         next_attempt_at=timezone.now(),
+        dispatched_at=None,
     )
+    assert outbox.relay_pass(bus) == 1
+    record = EventRecord.objects.get()
+    assert (record.dispatched_at, record.attempts) == (None, 1)
+    assert "UnknownEventType" in record.last_error
+    assert not DeadLetter.objects.exists()
     assert outbox.relay_pass(bus) == 1
     assert DeadLetter.objects.get().error_class.endswith("UnknownEventType")
     assert EventRecord.objects.get().dispatched_at is not None
+
+
+def test_a_handler_this_process_does_not_know_is_kept_pending(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    EventRecord.objects.create(
+        event_type=SomethingHappened.event_type(),
+        payload=SomethingHappened(thing_id=1).payload(),
+        pending_handlers=["newer.code.handler"],
+        next_attempt_at=timezone.now(),
+        dispatched_at=None,
+    )
+    assert outbox.relay_pass(EventBus()) == 1
+    record = EventRecord.objects.get()
+    assert record.dispatched_at is None
+    assert record.pending_handlers == ["newer.code.handler"]
+    assert "not subscribed" in record.last_error
+
+
+def test_rows_written_by_code_older_than_the_outbox_count_as_dispatched():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO common_eventrecord (event_type, payload, request_id, occurred_at) "
+            "VALUES ('a.B', '{}', '', now()) RETURNING id"
+        )
+        (pk,) = cursor.fetchone()
+    record = EventRecord.objects.get(pk=pk)
+    assert record.dispatched_at is not None
+    assert (record.pending_handlers, record.attempts, record.last_error) == ([], 0, "")
+    assert outbox.outbox_lag() == (0, 0.0)
 
 
 # ---------------------------------------------------------------------- races
@@ -288,6 +327,7 @@ def test_two_relays_racing_dispatch_each_event_once(settings):
             payload=SomethingHappened(thing_id=n).payload(),
             pending_handlers=[key],
             next_attempt_at=due,
+            dispatched_at=None,
         )
         for n in range(120)
     )
@@ -366,6 +406,7 @@ def test_outbox_lag_counts_undispatched_events_and_the_oldest_age():
         occurred_at=old,
         pending_handlers=["x"],
         next_attempt_at=old,
+        dispatched_at=None,
     )
     EventRecord.objects.create(event_type="a.B", payload={}, dispatched_at=timezone.now())
     pending, age = outbox.outbox_lag()
@@ -378,7 +419,11 @@ def test_pruning_keeps_events_still_in_the_outbox(run_tasks):
 
     long_ago = timezone.now() - timedelta(days=400)
     kept = EventRecord.objects.create(
-        event_type="a.B", payload={}, occurred_at=long_ago, pending_handlers=["x"]
+        event_type="a.B",
+        payload={},
+        occurred_at=long_ago,
+        pending_handlers=["x"],
+        dispatched_at=None,
     )
     EventRecord.objects.create(
         event_type="a.B", payload={}, occurred_at=long_ago, dispatched_at=long_ago

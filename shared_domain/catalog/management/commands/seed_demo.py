@@ -211,8 +211,8 @@ class Command(BaseCommand):
                 store_verified=n % 5 != 0,
             )
             profile = vendor_profile_get(user=user)
-            if profile is None:  # an existing non-vendor account took the demo address
-                raise CommandError(f"{user.email} exists and is not a vendor")
+            if profile is None:  # provisioned with the vendor account just above
+                raise CommandError(f"{user.email} has no store")
             stores.append(profile)
         return stores
 
