@@ -24,4 +24,9 @@ SCHEDULE = (
         cron="*/10 * * * *",
         task="shared_domain.common.tasks.prune_worker_state",
     ),
+    PeriodicJob(
+        name="expire-unpaid-orders",
+        cron="* * * * *",
+        task="shared_domain.orders.tasks.expire_unpaid_orders",
+    ),
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from shared_domain.accounts import tokens
@@ -94,3 +98,32 @@ async def auser_for_access_claims(*, claims: tokens.Claims, with_profiles: bool 
 def user_for_access_token(*, token: str) -> User:
     """user_for_access_claims of a raw token (signature, expiry and type checked)."""
     return user_for_access_claims(claims=tokens.decode(token, expected_type=tokens.ACCESS))
+
+
+@dataclass(frozen=True)
+class StoreTerms:
+    """What an order needs of a vendor's store: its name and the platform's rate."""
+
+    vendor_id: int
+    name: str
+    commission_rate: Decimal
+
+
+def store_terms(*, vendor_ids: Iterable[int]) -> dict[int, StoreTerms]:
+    """Name and commission rate (the store's own, else MARKETPLACE_COMMISSION_RATE)
+    of each vendor, in one query."""
+    default = Decimal(settings.MARKETPLACE_COMMISSION_RATE)
+    rows = VendorProfile.objects.filter(pk__in=set(vendor_ids)).values_list(
+        "pk", "store_name", "commission_rate"
+    )
+    return {
+        pk: StoreTerms(
+            vendor_id=pk, name=name, commission_rate=rate if rate is not None else default
+        )
+        for pk, name, rate in rows
+    }
+
+
+def store_names(*, vendor_ids: Iterable[int]) -> dict[int, str]:
+    rows = VendorProfile.objects.filter(pk__in=set(vendor_ids)).values_list("pk", "store_name")
+    return dict(rows)

@@ -10,14 +10,17 @@ from django.db.models.functions import Coalesce
 
 
 def in_stock_q(prefix: str = "stock__") -> Q:
-    """Variants with units to sell: quantity above what orders hold."""
-    return Q(**{f"{prefix}quantity__gt": F(f"{prefix}allocated")})
+    """Variants with units to sell: on hand above what orders hold."""
+    return Q(**{f"{prefix}quantity__gt": F(f"{prefix}allocated") + F(f"{prefix}reserved")})
 
 
 def available_units(prefix: str = "stock__") -> Coalesce:
-    """Units to sell: on hand minus allocated; 0 without a stock row."""
+    """Units to sell: on hand minus what orders hold (allocated and reserved); 0
+    without a stock row."""
     return Coalesce(
-        F(f"{prefix}quantity") - F(f"{prefix}allocated"), Value(0), output_field=IntegerField()
+        F(f"{prefix}quantity") - F(f"{prefix}allocated") - F(f"{prefix}reserved"),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 

@@ -45,6 +45,7 @@ from shared_domain.catalog.selectors.read_models import (
     VendorProductPage,
     VendorProductRow,
 )
+from shared_domain.catalog.selectors.sale import VariantForSale, variants_for_sale
 from shared_domain.catalog.selectors.search import (
     ORDERINGS,
     ResolvedSearch,
@@ -69,6 +70,7 @@ __all__ = [
     "ResolvedSearch",
     "Search",
     "SearchPage",
+    "VariantForSale",
     "VariantStock",
     "VariantView",
     "VendorCard",
@@ -95,4 +97,5 @@ __all__ = [
     "variant_get_owned",
     "variant_list_for_vendor",
     "variant_view",
+    "variants_for_sale",
 ]

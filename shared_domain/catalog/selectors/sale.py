@@ -1,0 +1,76 @@
+"""What the orders context needs to sell a variant: its snapshot (title, SKU, size,
+colour, price, vendor) and whether it can be bought now, for many variants in one
+query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from shared_domain.catalog.models import Product, ProductVariant
+from shared_domain.inventory.selectors import available_units
+
+
+@dataclass(frozen=True)
+class VariantForSale:
+    variant_id: int
+    product_id: int
+    vendor_id: int
+    title: str
+    sku: str
+    size: str
+    colour: str
+    unit_price: Decimal
+    currency: str
+    # The variant and its product are on sale (active).
+    on_sale: bool
+    # Units to sell now (on hand minus what orders hold).
+    available: int
+
+
+def variants_for_sale(*, variant_ids: Iterable[int]) -> dict[int, VariantForSale]:
+    """Variants by id; an id that names no variant is absent."""
+    rows = (
+        ProductVariant.objects.filter(pk__in=set(variant_ids))
+        .annotate(
+            unit_price=Coalesce("price_override", "product__base_price"),
+            units=available_units(),
+            product_status=F("product__status"),
+        )
+        .values_list(
+            "pk",
+            "product_id",
+            "product__vendor_id",
+            "product__title",
+            "sku",
+            "size",
+            "colour",
+            "unit_price",
+            "product__currency",
+            "is_active",
+            "product_status",
+            "units",
+        )
+    )
+    found = {}
+    for row in rows:
+        (pk, product_id, vendor_id, title, sku, size, colour, price, currency, active,
+         status, units) = row  # fmt: skip
+        found[pk] = VariantForSale(
+            variant_id=pk,
+            product_id=product_id,
+            vendor_id=vendor_id,
+            title=title,
+            sku=sku,
+            size=size,
+            colour=colour,
+            unit_price=price,
+            currency=currency,
+            on_sale=bool(active) and status == Product.Status.ACTIVE,
+            available=max(int(units), 0),
+        )
+    return found

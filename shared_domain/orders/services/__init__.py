@@ -1,0 +1,33 @@
+"""Writes of the orders context: the cart, checkout, payment outcomes, cancellation,
+expiry and fulfilment. Callers use this package; the modules are its seams."""
+
+from shared_domain.orders.services.cart import (
+    cart_item_add,
+    cart_item_remove,
+    cart_item_update,
+)
+from shared_domain.orders.services.checkout import PlacedOrder, order_place
+from shared_domain.orders.services.transitions import (
+    order_cancel,
+    order_mark_paid,
+    order_mark_payment_failed,
+    orders_expire,
+    vendor_order_deliver,
+    vendor_order_process,
+    vendor_order_ship,
+)
+
+__all__ = [
+    "PlacedOrder",
+    "cart_item_add",
+    "cart_item_remove",
+    "cart_item_update",
+    "order_cancel",
+    "order_mark_paid",
+    "order_mark_payment_failed",
+    "order_place",
+    "orders_expire",
+    "vendor_order_deliver",
+    "vendor_order_process",
+    "vendor_order_ship",
+]

@@ -1,0 +1,229 @@
+"""Every status change of orders and vendor orders after checkout: payment outcomes
+(called by the payments context), the customer's cancellation, expiry of unpaid
+orders, and the vendor's processing, shipping and delivery. Each locks the order row
+first (then its vendor orders), so two changes of one order never interleave: a
+cancellation racing a shipment, or an expiry racing a payment, has one winner."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
+from shared_domain.common.errors import NotFound, PermissionDenied
+from shared_domain.common.events import publish
+from shared_domain.inventory.services import (
+    allocations_fulfil,
+    allocations_release,
+    reservations_commit,
+    reservations_release,
+)
+from shared_domain.orders.events import OrderCancelled, OrderPaid
+from shared_domain.orders.lifecycle import (
+    CANCELLABLE,
+    FULFILMENT,
+    InvalidTransition,
+    Status,
+    check_transition,
+    derive_order_status,
+)
+from shared_domain.orders.models import Order, OrderItem, VendorOrder
+from shared_domain.orders.services._common import order_locked, transition_record
+from shared_domain.shipping import services as shipping
+
+UNPAID = (Status.PENDING_PAYMENT, Status.PAYMENT_FAILED)
+
+
+def _vendor_orders(order: Order) -> list[VendorOrder]:
+    return list(VendorOrder.objects.select_for_update().filter(order=order).order_by("pk"))
+
+
+def _set_all(
+    order: Order, to: str, *, actor_id: int | None, reason: str, parts: list[VendorOrder]
+) -> None:
+    """Move the order and every vendor order to `to` (each change in the history)."""
+    check_transition(order.status, to)
+    before = order.status
+    order.status = to
+    fields = ["status", "updated_at"]
+    if to == Status.CANCELLED:
+        order.cancel_reason = reason
+        fields.append("cancel_reason")
+    if to == Status.PAID:
+        order.paid_at = timezone.now()
+        fields.append("paid_at")
+    order.save(update_fields=fields)
+    for part in parts:
+        part_before = part.status
+        part.status = to
+        part.save(update_fields=["status", "updated_at"])
+        transition_record(
+            order=order,
+            vendor_order=part,
+            from_status=part_before,
+            to_status=to,
+            actor_id=actor_id,
+            reason=reason,
+        )
+    transition_record(
+        order=order, from_status=before, to_status=to, actor_id=actor_id, reason=reason
+    )
+
+
+def _lines(order: Order) -> list[tuple[int, int]]:
+    return list(OrderItem.objects.filter(order=order).values_list("variant_id", "quantity"))
+
+
+# ---------------------------------------------------------------------- payment
+@transaction.atomic
+def order_mark_paid(*, order_id: int) -> Order:
+    """Payment confirmed: the reserved stock becomes allocated and every part can be
+    fulfilled. Idempotent: a paid (or further along) order stays as it is. A
+    cancelled order is not revived (InvalidTransition: the payment must be refunded)."""
+    order = order_locked(order_id=order_id)
+    if order.status in FULFILMENT:
+        return order
+    if order.status not in UNPAID:
+        raise InvalidTransition(
+            f"Order {order.number} is {order.status}; a payment cannot mark it paid.",
+            details={"status": order.status, "requested": Status.PAID},
+        )
+    reservations_commit(order_id=order.pk)
+    _set_all(order, Status.PAID, actor_id=None, reason="payment", parts=_vendor_orders(order))
+    publish(OrderPaid(order_id=order.pk))
+    return order
+
+
+@transaction.atomic
+def order_mark_payment_failed(*, order_id: int, reason: str = "payment_failed") -> Order:
+    """A payment attempt failed: the order stays open (its stock still reserved until
+    `expires_at`) for another attempt. Idempotent; never undoes a paid order."""
+    order = order_locked(order_id=order_id)
+    if order.status == Status.PAYMENT_FAILED:
+        return order
+    _set_all(
+        order,
+        Status.PAYMENT_FAILED,
+        actor_id=None,
+        reason=reason[:64],
+        parts=_vendor_orders(order),
+    )
+    return order
+
+
+# ---------------------------------------------------------------------- cancellation
+def _cancel(order: Order, *, reason: str, actor_id: int | None) -> None:
+    parts = _vendor_orders(order)
+    if order.status not in CANCELLABLE or any(p.status not in CANCELLABLE for p in parts):
+        raise InvalidTransition(
+            f"Order {order.number} can no longer be cancelled ({order.status}).",
+            details={"status": order.status, "requested": Status.CANCELLED},
+        )
+    was_paid = order.status not in UNPAID
+    if was_paid:
+        allocations_release(lines=_lines(order))
+    else:
+        reservations_release(order_id=order.pk)
+    _set_all(order, Status.CANCELLED, actor_id=actor_id, reason=reason, parts=parts)
+    publish(OrderCancelled(order_id=order.pk, reason=reason, was_paid=was_paid))
+
+
+@transaction.atomic
+def order_cancel(*, customer: Account, order_id: int) -> Order:
+    """The customer cancels before anything was shipped; the stock is released (a paid
+    order's refund follows from OrderCancelled)."""
+    order = order_locked(order_id=order_id, customer=customer)
+    _cancel(order, reason="customer", actor_id=customer.pk)
+    return order
+
+
+def orders_expire(*, limit: int = 500) -> int:
+    """Cancel unpaid orders past `expires_at` (reason payment_timeout), releasing their
+    stock. Each in its own transaction, skipping orders another process holds (a
+    payment being recorded wins). Returns how many it cancelled."""
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .filter(status__in=UNPAID, expires_at__lte=timezone.now())
+                .order_by("expires_at", "pk")
+                .first()
+            )
+            if order is None:
+                break
+            _cancel(order, reason="payment_timeout", actor_id=None)
+        done += 1
+    return done
+
+
+# ---------------------------------------------------------------------- fulfilment
+def _vendor_order_locked(*, vendor: Account, vendor_order_id: int) -> tuple[Order, VendorOrder]:
+    vendor_id = vendor_profile_id_for_user(user=vendor)
+    if vendor_id is None:
+        raise PermissionDenied("Only vendors fulfil orders.")
+    order_id = (
+        VendorOrder.objects.filter(pk=vendor_order_id, vendor_id=vendor_id)
+        .values_list("order_id", flat=True)
+        .first()
+    )
+    if order_id is None:
+        raise NotFound("No such order.")
+    order = order_locked(order_id=order_id)
+    part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+    return order, part
+
+
+def _advance(order: Order, part: VendorOrder, to: str, *, actor_id: int) -> VendorOrder:
+    if order.status not in FULFILMENT:
+        raise InvalidTransition(
+            f"Order {order.number} is {order.status}.",
+            details={"status": part.status, "requested": to},
+        )
+    check_transition(part.status, to)
+    before = part.status
+    part.status = to
+    part.save(update_fields=["status", "updated_at"])
+    transition_record(
+        order=order, vendor_order=part, from_status=before, to_status=to, actor_id=actor_id
+    )
+    statuses = VendorOrder.objects.filter(order=order).values_list("status", flat=True)
+    derived = derive_order_status(statuses)
+    if derived != order.status:
+        order_before = order.status
+        order.status = derived
+        order.save(update_fields=["status", "updated_at"])
+        transition_record(
+            order=order, from_status=order_before, to_status=derived, actor_id=actor_id
+        )
+    return part
+
+
+@transaction.atomic
+def vendor_order_process(*, vendor: Account, vendor_order_id: int) -> VendorOrder:
+    order, part = _vendor_order_locked(vendor=vendor, vendor_order_id=vendor_order_id)
+    return _advance(order, part, Status.PROCESSING, actor_id=vendor.pk)
+
+
+@transaction.atomic
+def vendor_order_ship(
+    *, vendor: Account, vendor_order_id: int, carrier: str, tracking_number: str
+) -> VendorOrder:
+    """The vendor hands its part to a carrier: a shipment is recorded and its units
+    leave the stock (on hand and allocated go down together)."""
+    order, part = _vendor_order_locked(vendor=vendor, vendor_order_id=vendor_order_id)
+    _advance(order, part, Status.SHIPPED, actor_id=vendor.pk)
+    shipping.shipment_create(
+        vendor_order_id=part.pk, carrier=carrier, tracking_number=tracking_number
+    )
+    lines = list(OrderItem.objects.filter(vendor_order=part).values_list("variant_id", "quantity"))
+    allocations_fulfil(lines=lines)
+    return part
+
+
+@transaction.atomic
+def vendor_order_deliver(*, vendor: Account, vendor_order_id: int) -> VendorOrder:
+    order, part = _vendor_order_locked(vendor=vendor, vendor_order_id=vendor_order_id)
+    _advance(order, part, Status.DELIVERED, actor_id=vendor.pk)
+    shipping.shipment_mark_delivered(vendor_order_id=part.pk)
+    return part
