@@ -63,6 +63,7 @@ def _serve(ports: Ports, backing: dict[str, str], started: float) -> int:
         manage(["migrate", "--noinput", "-v", "0"], env=env)
         print("Loading demo data (first start only)...", flush=True)
         manage(["seed_demo", "--if-empty"], env=env)
+        manage(["seed_demo_orders"], env=env)
         stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
         stack.start()
         _print_urls(ports, backing, time.monotonic() - started)

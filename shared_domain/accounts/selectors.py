@@ -127,3 +127,8 @@ def store_terms(*, vendor_ids: Iterable[int]) -> dict[int, StoreTerms]:
 def store_names(*, vendor_ids: Iterable[int]) -> dict[int, str]:
     rows = VendorProfile.objects.filter(pk__in=set(vendor_ids)).values_list("pk", "store_name")
     return dict(rows)
+
+
+def store_owner(*, vendor_id: int) -> User:
+    """The account that runs a store (NotFound-free: the store must exist)."""
+    return User.objects.get(vendor_profile__pk=vendor_id)

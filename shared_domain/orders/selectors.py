@@ -413,3 +413,9 @@ def vendor_order_for_vendor(*, vendor: Account, vendor_order_id: int) -> VendorO
     if part is None:
         raise NotFound("No such order.")
     return _vendor_rows([part])[0]
+
+
+def vendor_ids_of_order(*, order_id: int) -> list[tuple[int, int]]:
+    """(vendor id, vendor order id) of each part of an order."""
+    rows = VendorOrder.objects.filter(order_id=order_id).order_by("pk")
+    return list(rows.values_list("vendor_id", "pk"))

@@ -45,7 +45,11 @@ from shared_domain.catalog.selectors.read_models import (
     VendorProductPage,
     VendorProductRow,
 )
-from shared_domain.catalog.selectors.sale import VariantForSale, variants_for_sale
+from shared_domain.catalog.selectors.sale import (
+    VariantForSale,
+    variant_ids_on_sale,
+    variants_for_sale,
+)
 from shared_domain.catalog.selectors.search import (
     ORDERINGS,
     ResolvedSearch,
@@ -95,6 +99,7 @@ __all__ = [
     "text_query",
     "variant_get_for_vendor",
     "variant_get_owned",
+    "variant_ids_on_sale",
     "variant_list_for_vendor",
     "variant_view",
     "variants_for_sale",

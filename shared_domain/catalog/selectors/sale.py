@@ -74,3 +74,19 @@ def variants_for_sale(*, variant_ids: Iterable[int]) -> dict[int, VariantForSale
             available=max(int(units), 0),
         )
     return found
+
+
+def variant_ids_on_sale(*, currency: str, limit: int) -> list[int]:
+    """Ids of in-stock variants on sale in `currency`, one per product, newest
+    products first (demo data and benchmarks pick what to buy with it)."""
+    rows = (
+        ProductVariant.objects.filter(
+            is_active=True, product__status=Product.Status.ACTIVE, product__currency=currency
+        )
+        .annotate(units=available_units())
+        .filter(units__gt=0)
+        .order_by("product_id", "pk")
+        .distinct("product_id")
+        .values_list("pk", flat=True)
+    )
+    return list(rows[:limit])

@@ -9,6 +9,7 @@ from shared_domain.orders.services.cart import (
 from shared_domain.orders.services.checkout import PlacedOrder, order_place
 from shared_domain.orders.services.transitions import (
     order_cancel,
+    order_cancel_by_staff,
     order_mark_paid,
     order_mark_payment_failed,
     orders_expire,
@@ -23,6 +24,7 @@ __all__ = [
     "cart_item_remove",
     "cart_item_update",
     "order_cancel",
+    "order_cancel_by_staff",
     "order_mark_paid",
     "order_mark_payment_failed",
     "order_place",

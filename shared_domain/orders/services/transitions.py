@@ -137,6 +137,16 @@ def order_cancel(*, customer: Account, order_id: int) -> Order:
     return order
 
 
+@transaction.atomic
+def order_cancel_by_staff(*, staff: Account, order_id: int) -> Order:
+    """Staff cancel an order before shipment (same rules as the customer's)."""
+    if not staff.is_staff:
+        raise PermissionDenied("Only staff cancel others' orders.")
+    order = order_locked(order_id=order_id)
+    _cancel(order, reason="staff", actor_id=staff.pk)
+    return order
+
+
 def orders_expire(*, limit: int = 500) -> int:
     """Cancel unpaid orders past `expires_at` (reason payment_timeout), releasing their
     stock. Each in its own transaction, skipping orders another process holds (a
