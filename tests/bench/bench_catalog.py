@@ -51,7 +51,7 @@ class Result:
 
 
 class _Connection:
-    """A minimal HTTP/1.1 keep-alive client: GET only, Content-Length or chunked
+    """A minimal HTTP/1.1 keep-alive client: GET or POST, Content-Length or chunked
     bodies. Far lighter than a general client, so the load generator takes as little
     of the machine's two cores as possible from the servers it measures."""
 
@@ -61,28 +61,41 @@ class _Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> int:
+        status, _ = await self.request("GET", path)
+        return status
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        if body:
+            extra += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         self.writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nAccept: application/json\r\n\r\n".encode()
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Accept: application/json\r\n{extra}\r\n".encode()
+            + body
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
-        headers = head.decode("latin-1").lower()
-        if "transfer-encoding: chunked" in headers:
+        headers_text = head.decode("latin-1").lower()
+        payload = b""
+        if "transfer-encoding: chunked" in headers_text:
             while True:
                 size = int((await self.reader.readline()).split(b";")[0], 16)
-                await self.reader.readexactly(size + 2)
+                payload += (await self.reader.readexactly(size + 2))[:-2]
                 if size == 0:
                     break
         else:
-            marker = headers.find("content-length:")
-            length = int(headers[marker + 15 : headers.find("\r\n", marker)]) if marker >= 0 else 0
-            await self.reader.readexactly(length)
-        if "connection: close" in headers:
+            marker = headers_text.find("content-length:")
+            end = headers_text.find("\r\n", marker)
+            length = int(headers_text[marker + 15 : end]) if marker >= 0 else 0
+            payload = await self.reader.readexactly(length)
+        if "connection: close" in headers_text:
             await self.close()
-        return status
+        return status, payload
 
     async def close(self) -> None:
         if self.writer is not None:

@@ -1,0 +1,61 @@
+"""Reads of the orders context: the cart with live prices and availability, a
+customer's orders, a vendor's orders. Read models are frozen dataclasses; both APIs
+render them.
+
+Query budget: a cart is two queries (items, then the variants' live sale data); a
+page of orders is one; an order's detail is three (order with its vendor orders,
+items, shipments), and its parts can be read concurrently (v2).
+"""
+
+from __future__ import annotations
+
+from shared_domain.orders.selectors.cart import CartLine, CartView, cart_view
+from shared_domain.orders.selectors.customer import (
+    ItemView,
+    OrderHeader,
+    OrderPage,
+    OrderSummary,
+    OrderView,
+    VendorOrderView,
+    VendorRef,
+    order_header_for_customer,
+    order_items_of,
+    order_page_for_customer,
+    order_shipments_of,
+    order_view_assemble,
+    order_view_for_customer,
+)
+from shared_domain.orders.selectors.paging import MAX_PAGE_SIZE, PAGE_SIZE
+from shared_domain.orders.selectors.vendor import (
+    VendorOrderPage,
+    VendorOrderRow,
+    vendor_ids_of_order,
+    vendor_order_for_vendor,
+    vendor_order_page_for_vendor,
+)
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZE",
+    "CartLine",
+    "CartView",
+    "ItemView",
+    "OrderHeader",
+    "OrderPage",
+    "OrderSummary",
+    "OrderView",
+    "VendorOrderPage",
+    "VendorOrderRow",
+    "VendorOrderView",
+    "VendorRef",
+    "cart_view",
+    "order_header_for_customer",
+    "order_items_of",
+    "order_page_for_customer",
+    "order_shipments_of",
+    "order_view_assemble",
+    "order_view_for_customer",
+    "vendor_ids_of_order",
+    "vendor_order_for_vendor",
+    "vendor_order_page_for_vendor",
+]
