@@ -29,4 +29,9 @@ SCHEDULE = (
         cron="* * * * *",
         task="shared_domain.orders.tasks.expire_unpaid_orders",
     ),
+    PeriodicJob(
+        name="prune-checkout-keys",
+        cron="50 3 * * *",
+        task="shared_domain.orders.tasks.prune_checkout_keys",
+    ),
 )

@@ -3,13 +3,17 @@ the expiry of unpaid orders (scheduled every minute)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from shared_domain.common.idempotency import once
 from shared_domain.common.tasking import app_task
 from shared_domain.notifications.services import email_send
 from shared_domain.orders.models import Order
-from shared_domain.orders.services import orders_expire
+from shared_domain.orders.services import checkout_keys_forget, orders_expire
 
 
 @app_task(queue="emails", max_retries=5)
@@ -32,6 +36,13 @@ def deliver_order_confirmation(*, order_id: int) -> None:
                 "expires_at": order.expires_at,
             },
         )
+
+
+@app_task(queue="default")
+def prune_checkout_keys(days: int | None = None) -> dict[str, int]:
+    """Forget checkout Idempotency-Keys older than the retention (at least a day)."""
+    keep = max(1, settings.IDEMPOTENCY_KEY_RETENTION_DAYS if days is None else days)
+    return {"checkout_keys": checkout_keys_forget(before=timezone.now() - timedelta(days=keep))}
 
 
 @app_task(queue="critical")

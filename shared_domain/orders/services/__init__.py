@@ -6,7 +6,7 @@ from shared_domain.orders.services.cart import (
     cart_item_remove,
     cart_item_update,
 )
-from shared_domain.orders.services.checkout import PlacedOrder, order_place
+from shared_domain.orders.services.checkout import PlacedOrder, checkout_keys_forget, order_place
 from shared_domain.orders.services.transitions import (
     order_cancel,
     order_cancel_by_staff,
@@ -23,6 +23,7 @@ __all__ = [
     "cart_item_add",
     "cart_item_remove",
     "cart_item_update",
+    "checkout_keys_forget",
     "order_cancel",
     "order_cancel_by_staff",
     "order_mark_paid",

@@ -18,7 +18,7 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -235,3 +235,9 @@ def _create(*, customer: Account, address: dict[str, str], wanted: Counter[int])
             },
         ) from None
     return order
+
+
+def checkout_keys_forget(*, before: datetime) -> int:
+    """Forget Idempotency-Keys used before `before` (their orders stay)."""
+    deleted, _ = CheckoutRequest.objects.filter(created_at__lt=before).delete()
+    return deleted

@@ -226,3 +226,15 @@ def test_order_view_shows_each_vendor_part_with_its_items(shop, customer):
         (shop["ada"].vendor_profile.store_name, ["DR-RED-M"]),
         (shop["eko"].vendor_profile.store_name, ["LS-BLU-L"]),
     ]
+
+
+def test_old_checkout_keys_are_forgotten_but_not_their_orders(shop, customer):
+    from shared_domain.orders.models import CheckoutRequest
+
+    placed = _place(
+        customer, items=[{"variant_id": shop["variants"]["DR-RED-M"].pk, "quantity": 1}]
+    )
+    assert services.checkout_keys_forget(before=timezone.now() - timedelta(days=1)) == 0
+    assert services.checkout_keys_forget(before=timezone.now() + timedelta(seconds=1)) == 1
+    assert not CheckoutRequest.objects.exists()
+    assert Order.objects.filter(pk=placed.order_id).exists()
