@@ -74,8 +74,8 @@ migrations-check: ## Fail if a model change has no migration
 pytest: ## Unit, integration and e2e tests (real PostgreSQL and Redis)
 	$(VENV)/bin/pytest
 
-pytest-rq: ## The task suite again, on the RQ backend (TASKS_BACKEND=rq)
-	TASKS_BACKEND=rq $(VENV)/bin/pytest tests/integration/tasks
+pytest-rq: ## The task suite and the tests of order emails again, on the RQ backend (TASKS_BACKEND=rq)
+	TASKS_BACKEND=rq $(VENV)/bin/pytest tests/integration/tasks tests/integration/orders/test_emails.py
 
 pytest-fast: venv ## Tests without the e2e stack, against embedded services
 	$(STACK) exec -- $(VENV)/bin/pytest -m "not e2e"
