@@ -340,6 +340,12 @@ MAILERS = {
 # Search facet counts are cached this long (0 disables); items are never cached.
 FACETS_CACHE_SECONDS = env_int("FACETS_CACHE_SECONDS", 30, minimum=0)
 
+# ------------------------------------------------------------------ shipping
+# HMAC-SHA256 key of the local courier's tracking webhook (X-Carrier-Signature).
+LOCAL_COURIER_WEBHOOK_SECRET = env_str("LOCAL_COURIER_WEBHOOK_SECRET", "") or _derived_key(
+    "local-courier-webhook"
+)
+
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
