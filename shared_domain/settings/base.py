@@ -346,6 +346,10 @@ LOCAL_COURIER_WEBHOOK_SECRET = env_str("LOCAL_COURIER_WEBHOOK_SECRET", "") or _d
     "local-courier-webhook"
 )
 
+# ------------------------------------------------------------------ live order updates
+# An idle order-events stream (SSE) sends a comment this often so proxies keep it open.
+SSE_HEARTBEAT_SECONDS = env_float("SSE_HEARTBEAT_SECONDS", 15.0)
+
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
