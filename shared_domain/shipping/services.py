@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -17,6 +18,8 @@ from shared_domain.shipping.carriers import carrier_codes, carrier_get
 from shared_domain.shipping.errors import AlreadyShipped, ShipmentNotFound, TrackingNumberTaken
 from shared_domain.shipping.events import TrackingUpdated
 from shared_domain.shipping.models import Shipment, TrackingEvent
+
+logger = logging.getLogger("fashionistar.shipping")
 
 TRACKING_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
 SHIPPED = "shipped"
@@ -152,6 +155,9 @@ def tracking_event_record(
 class WebhookReceipt:
     received: int
     recorded: int
+    # Updates of parcels no shipment has (a mistyped tracking number, a parcel sent
+    # outside the marketplace): skipped, since the carrier's retries cannot fix them.
+    unknown: int
 
 
 def tracking_webhook_receive(
@@ -160,17 +166,24 @@ def tracking_webhook_receive(
     """Verify and read a carrier's webhook call through its adapter, then record its
     updates in one transaction (all or none, so the carrier's retry is complete)."""
     updates = carrier_get(carrier).parse_webhook(headers, body)
-    recorded = 0
+    recorded = unknown = 0
     with transaction.atomic():
         for update in updates:
-            event = tracking_event_record(
-                carrier=carrier,
-                tracking_number=update.tracking_number,
-                status=update.status,
-                occurred_at=update.occurred_at,
-                description=update.description,
-                location=update.location,
-                external_id=update.external_id,
-            )
+            try:
+                event = tracking_event_record(
+                    carrier=carrier,
+                    tracking_number=update.tracking_number,
+                    status=update.status,
+                    occurred_at=update.occurred_at,
+                    description=update.description,
+                    location=update.location,
+                    external_id=update.external_id,
+                )
+            except ShipmentNotFound:
+                logger.warning(
+                    "Tracking update of unknown parcel %s %s", carrier, update.tracking_number
+                )
+                unknown += 1
+                continue
             recorded += event is not None
-    return WebhookReceipt(received=len(updates), recorded=recorded)
+    return WebhookReceipt(received=len(updates), recorded=recorded, unknown=unknown)

@@ -27,12 +27,20 @@ class CarrierWebhookApi(APIView):
         responses={
             200: inline_serializer(
                 "WebhookReceiptOut",
-                {"received": serializers.IntegerField(), "recorded": serializers.IntegerField()},
+                {
+                    "received": serializers.IntegerField(help_text="Updates in the call."),
+                    "recorded": serializers.IntegerField(
+                        help_text="New tracking events (a redelivered update is not new)."
+                    ),
+                    "unknown": serializers.IntegerField(
+                        help_text="Updates of tracking numbers no shipment has (skipped)."
+                    ),
+                },
             ),
             **errors(
                 e400="invalid_payload, validation_error",
                 e401="invalid_signature",
-                e404="unknown_carrier, shipment_not_found",
+                e404="unknown_carrier",
             ),
         },
         auth=[],
@@ -44,4 +52,10 @@ class CarrierWebhookApi(APIView):
         receipt = tracking_webhook_receive(
             carrier=carrier, headers=dict(request.headers), body=request.body
         )
-        return Response({"received": receipt.received, "recorded": receipt.recorded})
+        return Response(
+            {
+                "received": receipt.received,
+                "recorded": receipt.recorded,
+                "unknown": receipt.unknown,
+            }
+        )

@@ -56,7 +56,7 @@ def deliver(client, raw, carrier="local", signature=None):
 def test_a_signed_update_is_recorded(client, shipment):
     response = deliver(client, body())
     assert response.status_code == 200, response.content
-    assert response.json() == {"received": 1, "recorded": 1}
+    assert response.json() == {"received": 1, "recorded": 1, "unknown": 0}
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.DELIVERED
     assert shipment.events.filter(external_id="evt-1", location="Yaba").exists()
@@ -67,7 +67,7 @@ def test_a_replayed_delivery_records_nothing_new(client, shipment):
     assert deliver(client, raw).status_code == 200
     replay = deliver(client, raw)
     assert replay.status_code == 200
-    assert replay.json() == {"received": 1, "recorded": 0}
+    assert replay.json() == {"received": 1, "recorded": 0, "unknown": 0}
     assert TrackingEvent.objects.filter(shipment=shipment, external_id="evt-1").count() == 1
 
 
@@ -90,7 +90,8 @@ def test_an_unknown_carrier_is_404(client, shipment):
     assert error(response)["code"] == "unknown_carrier"
 
 
-def test_an_unknown_parcel_is_404_and_a_batch_is_all_or_nothing(client, shipment):
+def test_updates_of_unknown_parcels_are_skipped_and_counted(client, shipment):
+    # A permanent 404 would make the carrier retry the whole batch for ever.
     raw = json.dumps(
         [
             json.loads(body(id="a", status="in_transit")),
@@ -98,6 +99,8 @@ def test_an_unknown_parcel_is_404_and_a_batch_is_all_or_nothing(client, shipment
         ]
     ).encode()
     response = deliver(client, raw)
-    assert response.status_code == 404
-    assert error(response)["code"] == "shipment_not_found"
-    assert not TrackingEvent.objects.filter(external_id="a").exists()
+    assert response.status_code == 200
+    assert response.json() == {"received": 2, "recorded": 1, "unknown": 1}
+    assert list(
+        shipment.events.filter(external_id__in=["a", "b"]).values_list("external_id", flat=True)
+    ) == ["a"]
