@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from django.conf import settings
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Router
 
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth
 from shared_domain.common.asyncdb import run_db
+from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.live import (
     StatusEvent,
     order_current_status,
@@ -45,7 +46,7 @@ async def _sse(events: AsyncGenerator[StatusEvent | None, None]) -> AsyncIterato
 
 @router.get(
     "/orders/{order_id}/events",
-    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    response={401: ErrorOut, 404: ErrorOut},
     auth=jwt_auth,
     operation_id="v2_order_events",
     openapi_extra={
@@ -56,22 +57,31 @@ async def _sse(events: AsyncGenerator[StatusEvent | None, None]) -> AsyncIterato
                 "from_status, to_status, order_status, at}`; `: keep-alive` comments "
                 "while idle.",
                 "content": {"text/event-stream": {"schema": {"type": "string"}}},
-            }
+            },
+            "204": {
+                "description": "The client has seen the order's final status: nothing more "
+                "will come (an EventSource stops reconnecting)."
+            },
         }
     },
 )
-async def order_events(request: HttpRequest, order_id: int) -> StreamingHttpResponse:
+async def order_events(
+    request: HttpRequest, order_id: int
+) -> HttpResponse | StreamingHttpResponse:
     """Live status of your order (Server-Sent Events). First the current status (with
     a `Last-Event-ID` header: every change after that id), then each change as it
-    happens; the stream ends once the order is delivered, cancelled or refunded.
-    Someone else's order is 404."""
+    happens; the stream ends once the order is delivered, cancelled or refunded (a
+    reconnection after that final status gets 204). Someone else's order is 404."""
     customer = current_user(request)
+    after_id = _last_event_id(request)
     # Authorise before the stream starts, so that a stranger gets an ordinary 404.
-    await run_db(order_current_status, customer=customer, order_id=order_id)
+    current = await run_db(order_current_status, customer=customer, order_id=order_id)
+    if after_id is not None and after_id >= current.id and current.order_status in TERMINAL:
+        return HttpResponse(status=204)
     follow = order_events_follow(
         customer=customer,
         order_id=order_id,
-        after_id=_last_event_id(request),
+        after_id=after_id,
         heartbeat=settings.SSE_HEARTBEAT_SECONDS,
     )
     response = StreamingHttpResponse(_sse(follow), content_type="text/event-stream")

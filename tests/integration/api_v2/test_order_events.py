@@ -233,3 +233,19 @@ async def test_a_redis_drop_loses_no_event(base_url, paid, redis_db):
         await transition(order, "cancelled")
         rest = [f async for f in received if "comment" not in f]
     assert [f["data"]["to_status"] for f in rest] == ["cancelled"]
+
+
+async def test_reconnecting_after_the_final_status_gets_204(base_url, paid):
+    _, order, token = paid
+    delivered = await transition(order, "delivered", publish=False)
+    url = f"{base_url}/api/v2/orders/{order.pk}/events"
+    async with httpx.AsyncClient() as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await client.get(url, headers={**headers, "Last-Event-ID": str(delivered)})
+        assert response.status_code == 204
+        # Without it: the final status, then the end of the stream.
+        async with stream(client, url, token) as response:
+            received = [f async for f in frames(response)]
+    assert [(f["id"], f["data"]["order_status"]) for f in received] == [
+        (str(delivered), "delivered")
+    ]
