@@ -48,25 +48,29 @@ def _clean_tracking_number(tracking_number: str) -> str:
     return number
 
 
+def _ensure_unshipped(vendor_order_id: int, carrier: str, tracking_number: str) -> None:
+    if Shipment.objects.filter(vendor_order_id=vendor_order_id).exists():
+        raise AlreadyShipped(details={"vendor_order_id": vendor_order_id})
+    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exists():
+        raise TrackingNumberTaken(details={"tracking_number": [tracking_number]})
+
+
 @transaction.atomic
 def shipment_create(*, vendor_order_id: int, carrier: str, tracking_number: str) -> Shipment:
     """The shipment of a vendor order, with its first tracking step ("shipped")."""
     code = _clean_carrier(carrier)
     number = _clean_tracking_number(tracking_number)
-    if Shipment.objects.filter(vendor_order_id=vendor_order_id).exists():
-        raise AlreadyShipped(details={"vendor_order_id": vendor_order_id})
-    if Shipment.objects.filter(carrier=code, tracking_number=number).exists():
-        raise TrackingNumberTaken(details={"tracking_number": [number]})
+    _ensure_unshipped(vendor_order_id, code, number)
     try:
         # A savepoint: a racing duplicate must not break the caller's transaction.
         with transaction.atomic():
             shipment = Shipment.objects.create(
                 vendor_order_id=vendor_order_id, carrier=code, tracking_number=number
             )
-    except IntegrityError as exc:
-        if Shipment.objects.filter(vendor_order_id=vendor_order_id).exists():
-            raise AlreadyShipped(details={"vendor_order_id": vendor_order_id}) from exc
-        raise TrackingNumberTaken(details={"tracking_number": [number]}) from exc
+    except IntegrityError:
+        # Lost a race to a shipment committed since the check: say which.
+        _ensure_unshipped(vendor_order_id, code, number)
+        raise
     TrackingEvent.objects.create(
         shipment=shipment,
         status=SHIPPED,
