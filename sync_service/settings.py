@@ -62,7 +62,14 @@ WHITENOISE_USE_FINDERS = STATIC_USE_FINDERS
 # The default rate limits do not count the API docs, the admin (staff on session
 # cookies) and static assets; the admin's login form is limited like the APIs' sign-in.
 ADMIN_LOGIN_PATH = "/api/v1/admin/login/"
-THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v1/docs", "/api/v1/schema", "/api/v1/admin/")
+# Carrier webhooks authenticate by signature and come from a few carrier addresses.
+THROTTLE_EXEMPT_PREFIXES = (
+    STATIC_URL,
+    "/api/v1/docs",
+    "/api/v1/schema",
+    "/api/v1/admin/",
+    "/api/v1/shipping/webhooks/",
+)
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {

@@ -103,3 +103,61 @@ def make_product(
     if publish:
         product = services.product_publish(product=product)
     return product
+
+
+def make_order(
+    customer: User,
+    *,
+    vendor: User | None = None,
+    product: Any = None,
+    status: str = "paid",
+    vendor_status: str | None = None,
+    items: int = 1,
+) -> Any:
+    """A minimal order of one vendor written with the ORM (orders' checkout is not
+    needed to test what happens after it): the Order, its VendorOrder and, with a
+    `product`, `items` OrderItems of its first variant."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shared_domain.orders.models import Order, OrderItem, VendorOrder
+
+    vendor = vendor or VendorFactory.create()
+    order = Order.objects.create(
+        customer=customer,
+        number=f"FS-{customer.pk}-{Order.objects.count() + 1}-{timezone.now().timestamp()}",
+        status=status,
+        currency="NGN",
+        subtotal=Decimal("100.00"),
+        total=Decimal("100.00"),
+        shipping_address={"name": "A", "line1": "1 Road", "city": "Lagos", "country": "NG"},
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    vendor_order = VendorOrder.objects.create(
+        order=order,
+        vendor=vendor.vendor_profile,
+        status=vendor_status or status,
+        subtotal=Decimal("100.00"),
+        commission_rate=Decimal("0.1000"),
+        commission_amount=Decimal("10.00"),
+        vendor_payout=Decimal("90.00"),
+    )
+    for _ in range(items if product is not None else 0):
+        variant = product.variants.order_by("pk").first()
+        OrderItem.objects.create(
+            order=order,
+            vendor_order=vendor_order,
+            variant=variant,
+            product_id=product.pk,
+            title=product.title,
+            sku=variant.sku,
+            size=variant.size,
+            colour=variant.colour,
+            unit_price=Decimal("100.00"),
+            currency="NGN",
+            quantity=1,
+            line_total=Decimal("100.00"),
+        )
+    return order

@@ -73,6 +73,6 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
     operation_id="v2_product_detail",
 )
 async def detail(request: HttpRequest, product_id: int) -> ProductDetail:
-    """A product on sale: variants with live availability, images, vendor card and a
-    rating summary (reviews are not collected yet: average null, count 0)."""
+    """A product on sale: variants with live availability, images, vendor card, rating
+    summary and number of reviews."""
     return await run_db(product_detail_public, product_id=product_id)

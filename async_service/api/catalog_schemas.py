@@ -66,9 +66,10 @@ class ProductCardOut(Schema):
     category: RefOut | None
     vendor: VendorCardOut
     rating: Decimal | None = Field(
-        description="Average stars; null without reviews (reviews are not collected yet)."
+        description="Average stars (decimal string); null without reviews."
     )
     rating_count: int
+    reviews_count: int = Field(description="Number of reviews.")
     sizes_in_stock: list[str]
     colours: list[str] = Field(description="Colour families of active variants.")
     image: str | None
@@ -117,10 +118,8 @@ class ImageOut(Schema):
 
 
 class RatingOut(Schema):
-    average: Decimal | None = Field(
-        description="Average stars; null (reviews are not collected yet)."
-    )
-    count: int = Field(description="Number of reviews; 0 (reviews are not collected yet).")
+    average: Decimal | None = Field(description="Average stars; null without reviews.")
+    count: int = Field(description="Number of reviews.")
 
 
 class ProductDetailOut(Schema):
@@ -138,6 +137,7 @@ class ProductDetailOut(Schema):
     category: RefOut | None
     vendor: VendorCardOut
     rating: RatingOut
+    reviews_count: int = Field(description="Number of reviews.")
     variants: list[VariantOut]
     images: list[ImageOut]
     sizes_in_stock: list[str]

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from shared_domain.catalog import services
 from shared_domain.catalog.errors import NotPublishable
-from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant
+from shared_domain.catalog.models import Category, Product, ProductImage, ProductVariant, Review
 from shared_domain.common.admin import AuditedAdmin
 from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import DomainError
@@ -253,3 +253,24 @@ class ProductAdmin(AuditedAdmin, SavedThroughServices):
     @admin.action(description="Take the selected products off sale")
     def archive(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         self._each(request, queryset, services.product_archive, "Took off sale")
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin[Review]):
+    """Read-only: a review counts in its product's rating, so removing one needs a
+    service that takes it out again (there is none yet)."""
+
+    list_display = ("id", "product", "rating", "author", "order_item_id", "created_at")
+    list_filter = ("rating",)
+    list_select_related = ("product", "author")
+    search_fields = ("text", "product__title")
+    raw_id_fields = ("product", "author")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -14,3 +14,8 @@ class VariantExists(Conflict):
 class NotPublishable(ValidationFailed):
     code = "not_publishable"
     default_message = "The product is missing what it needs to go on sale."
+
+
+class AlreadyReviewed(Conflict):
+    code = "already_reviewed"
+    default_message = "This item has already been reviewed."

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
@@ -82,9 +83,11 @@ class Product(models.Model):
     size_system = models.CharField(max_length=10, default="letter")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     attributes = models.JSONField(default=dict, blank=True)
-    # Filled by reviews; null until a product has one.
+    # Kept by review_add as each review arrives (the sum keeps the average exact);
+    # rating_avg is null until a product has a review.
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
     # Kept current by the catalog services (title A; brand, category, colours B;
     # description C), never by signals.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -186,3 +189,36 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Review(models.Model):
+    """A verified purchaser's stars and words on a product, one per order item (orders
+    decides who may review; the catalog keeps the review and the product's rating).
+    The text is stored as given and never rendered as HTML by the APIs."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    # A removed account leaves its reviews (and the product's rating) as they were.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The orders context's OrderItem (above the catalog: an id, not a foreign key).
+    order_item_id = models.BigIntegerField(unique=True)
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=["product", "-created_at", "-id"], name="review_product_recent_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}* on {self.product_id}"

@@ -340,6 +340,16 @@ MAILERS = {
 # Search facet counts are cached this long (0 disables); items are never cached.
 FACETS_CACHE_SECONDS = env_int("FACETS_CACHE_SECONDS", 30, minimum=0)
 
+# ------------------------------------------------------------------ shipping
+# HMAC-SHA256 key of the local courier's tracking webhook (X-Carrier-Signature).
+LOCAL_COURIER_WEBHOOK_SECRET = env_str("LOCAL_COURIER_WEBHOOK_SECRET", "") or _derived_key(
+    "local-courier-webhook"
+)
+
+# ------------------------------------------------------------------ live order updates
+# An idle order-events stream (SSE) sends a comment this often so proxies keep it open.
+SSE_HEARTBEAT_SECONDS = env_float("SSE_HEARTBEAT_SECONDS", 15.0)
+
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES

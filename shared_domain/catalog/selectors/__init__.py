@@ -45,6 +45,11 @@ from shared_domain.catalog.selectors.read_models import (
     VendorProductPage,
     VendorProductRow,
 )
+from shared_domain.catalog.selectors.reviews import (
+    ReviewPage,
+    ReviewView,
+    review_list_for_product,
+)
 from shared_domain.catalog.selectors.sale import (
     VariantForSale,
     variant_ids_on_sale,
@@ -72,6 +77,8 @@ __all__ = [
     "RatingSummary",
     "Ref",
     "ResolvedSearch",
+    "ReviewPage",
+    "ReviewView",
     "Search",
     "SearchPage",
     "VariantForSale",
@@ -95,6 +102,7 @@ __all__ = [
     "product_queryset_for_vendor",
     "product_search",
     "product_search_keyset",
+    "review_list_for_product",
     "search_resolve",
     "text_query",
     "variant_get_for_vendor",

@@ -54,6 +54,8 @@ def _detail(product: Product) -> ProductDetail:
         category=category_ref(product.category),
         vendor=vendor_card(product),
         rating=RatingSummary(average=product.rating_avg, count=product.rating_count),
+        # Every review carries stars, so the reviews are the ratings counted.
+        reviews_count=product.rating_count,
         variants=variants,
         images=[image_view_of(image) for image in product.images.all()],
         sizes_in_stock=sorted(unique([v.size for v in variants if v.in_stock]), key=size_sort_key),

@@ -41,6 +41,7 @@ class ProductCard:
     vendor: VendorCard
     rating: Decimal | None
     rating_count: int
+    reviews_count: int
     sizes_in_stock: list[str]
     colours: list[str]
     image: str | None
@@ -99,6 +100,7 @@ class ProductDetail:
     category: Ref | None
     vendor: VendorCard
     rating: RatingSummary
+    reviews_count: int
     variants: list[VariantView]
     images: list[ImageView]
     sizes_in_stock: list[str]
@@ -209,6 +211,7 @@ def product_card_of(product: Any) -> ProductCard:
         vendor=vendor_card(product),
         rating=product.rating_avg,
         rating_count=product.rating_count,
+        reviews_count=product.rating_count,
         sizes_in_stock=sorted(unique(product.card_sizes), key=size_sort_key),
         colours=unique(product.card_colours),
         image=product.card_image,

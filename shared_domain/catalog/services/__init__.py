@@ -28,6 +28,7 @@ from shared_domain.catalog.services.publishing import (
     product_publish,
     publish_problems,
 )
+from shared_domain.catalog.services.reviews import MAX_REVIEW_TEXT, review_add
 from shared_domain.catalog.services.validation import MAX_PRICE
 from shared_domain.catalog.services.variants import (
     MAX_VARIANTS,
@@ -42,6 +43,7 @@ from shared_domain.catalog.services.variants import (
 __all__ = [
     "MAX_IMAGES",
     "MAX_PRICE",
+    "MAX_REVIEW_TEXT",
     "MAX_VARIANTS",
     "CategoryChanges",
     "ImageSpec",
@@ -61,6 +63,7 @@ __all__ = [
     "product_publish",
     "product_update",
     "publish_problems",
+    "review_add",
     "variant_add",
     "variant_deactivate",
     "variant_stock_set",

@@ -43,9 +43,10 @@ class ProductCardOut(serializers.Serializer[Any]):
         max_digits=3,
         decimal_places=2,
         allow_null=True,
-        help_text="Average stars; null without reviews (reviews are not collected yet).",
+        help_text="Average stars (decimal string); null without reviews.",
     )
     rating_count = serializers.IntegerField()
+    reviews_count = serializers.IntegerField(help_text="Number of reviews.")
     sizes_in_stock = serializers.ListField(child=serializers.CharField())
     colours = serializers.ListField(child=serializers.CharField(), help_text="Colour families.")
     image = serializers.CharField(allow_null=True)
@@ -92,9 +93,8 @@ class ProductDetailOut(serializers.Serializer[Any]):
     attributes = serializers.DictField()
     category = RefOut(allow_null=True)
     vendor = VendorCardOut()
-    rating = RatingOut(
-        help_text="Average stars and review count (reviews are not collected yet: null and 0)."
-    )
+    rating = RatingOut(help_text="Average stars (null without reviews) and review count.")
+    reviews_count = serializers.IntegerField(help_text="Number of reviews.")
     variants = VariantOut(many=True)
     images = ImageOut(many=True)
     sizes_in_stock = serializers.ListField(child=serializers.CharField())
@@ -139,3 +139,23 @@ class ProductListQuery(serializers.Serializer[Any]):
     ordering = serializers.ChoiceField(choices=PRODUCT_SORTS, required=False)
     cursor = serializers.CharField(required=False, max_length=500)
     page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class ReviewOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    rating = serializers.IntegerField(help_text="1 to 5 stars.")
+    text = serializers.CharField(help_text="Plain text as the customer wrote it (not HTML).")
+    author_name = serializers.CharField(help_text='First name and initial, e.g. "Ada O.".')
+    created_at = serializers.DateTimeField()
+
+
+class ReviewPageOut(serializers.Serializer[Any]):
+    items = ReviewOut(many=True)
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    offset = serializers.IntegerField()
+
+
+class ReviewListQuery(serializers.Serializer[Any]):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    offset = serializers.IntegerField(min_value=0, max_value=100_000, default=0)

@@ -16,6 +16,7 @@ from shared_domain.catalog.selectors import (
     category_tree,
     product_detail_public,
     product_search_keyset,
+    review_list_for_product,
 )
 from sync_service.api.catalog import serializers as s
 from sync_service.api.schema import errors
@@ -127,3 +128,29 @@ class ProductDetailApi(APIView):
     def get(self, request: Request, product_id: int) -> Response:
         """A product on sale: variants with live availability, images, vendor card."""
         return Response(s.ProductDetailOut(product_detail_public(product_id=product_id)).data)
+
+
+class ProductReviewsApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        operation_id="product_reviews",
+        tags=["catalog"],
+        parameters=[
+            OpenApiParameter("limit", int, description="Default 20, at most 100."),
+            OpenApiParameter("offset", int, description="Reviews to skip (default 0)."),
+        ],
+        responses={
+            200: s.ReviewPageOut,
+            **errors(e400="validation_error", e404="not_found"),
+        },
+        auth=[],
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        """The reviews of a product on sale, newest first. The text is plain text as the
+        customer wrote it: render it escaped."""
+        data = validated(s.ReviewListQuery, request.query_params)
+        page = review_list_for_product(
+            product_id=product_id, limit=data["limit"], offset=data["offset"]
+        )
+        return Response(s.ReviewPageOut(page).data)

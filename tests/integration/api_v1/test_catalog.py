@@ -499,6 +499,7 @@ def test_public_detail_shows_live_availability_and_hides_drafts(client, shop):
     product = shop["products"][1]
     body = client.get(f"/api/v1/products/{product.pk}").json()
     assert body["rating"] == {"average": None, "count": 0}
+    assert body["reviews_count"] == 0
     assert {v["sku"]: v["available"] for v in body["variants"]} == {"AD-1-M": 1, "AD-1-L": 1}
     assert body["vendor"]["id"] == shop["vendor"].vendor_profile.pk
     draft = Product.objects.get(title="Hidden Draft")

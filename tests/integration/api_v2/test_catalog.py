@@ -74,7 +74,7 @@ async def test_spec_step_5_search_shape(async_client, shop):
         "slug": vendor.vendor_profile.slug,
         "verified": False,
     }
-    assert item["rating"] is None
+    assert (item["rating"], item["rating_count"], item["reviews_count"]) == (None, 0, 0)
     assert item["sizes_in_stock"] == ["M"]
     facets = body["facets"]
     assert set(facets) == {"category", "size", "colour", "price", "vendor"}
@@ -185,6 +185,7 @@ async def test_detail_with_live_availability(async_client, shop):
     _, _, products = shop
     body = (await async_client.get(f"/api/v2/products/{products['maxi'].pk}")).json()
     assert body["rating"] == {"average": None, "count": 0}
+    assert body["reviews_count"] == 0
     assert {v["sku"]: (v["available"], v["in_stock"]) for v in body["variants"]} == {
         "AMD-RED-M": (5, True),
         "AMD-RED-L": (0, False),

@@ -223,3 +223,17 @@ def test_images_can_be_removed_in_the_admin(staff_client, product):
         f"{ADMIN}/product/{product.pk}/change/", product_form(product, **{"images-0-DELETE": "on"})
     )
     assert not product.images.filter(pk=image.pk).exists()
+
+
+def test_reviews_are_shown_read_only(staff_client, product):
+    from shared_domain.catalog.services import review_add
+
+    review = review_add(product_id=product.pk, author_id=StaffFactory.create().pk,
+                        order_item_id=1, rating=4, text="Fits well")  # fmt: skip
+    assert staff_client.get(f"{ADMIN}/review/").status_code == 200
+    page = staff_client.get(f"{ADMIN}/review/{review.pk}/change/")
+    assert page.status_code == 200
+    assert b"Fits well" in page.content
+    assert staff_client.get(f"{ADMIN}/review/add/").status_code == 403
+    staff_client.post(f"{ADMIN}/review/{review.pk}/delete/", {"post": "yes"})
+    assert product.reviews.count() == 1
