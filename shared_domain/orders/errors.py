@@ -6,7 +6,6 @@ from shared_domain.common.errors import Conflict, ValidationFailed
 from shared_domain.orders.lifecycle import InvalidTransition
 
 __all__ = [
-    "AlreadyReviewed",
     "CartEmpty",
     "CurrencyMismatch",
     "IdempotencyConflict",
@@ -45,8 +44,3 @@ class IdempotencyConflict(Conflict):
 class NotDelivered(Conflict):
     code = "not_delivered"
     default_message = "Only delivered items can be reviewed."
-
-
-class AlreadyReviewed(Conflict):
-    code = "already_reviewed"
-    default_message = "This item has already been reviewed."

@@ -48,6 +48,7 @@ from shared_domain.catalog.selectors.read_models import (
 from shared_domain.catalog.selectors.reviews import (
     ReviewPage,
     ReviewView,
+    author_display_name,
     review_list_for_product,
 )
 from shared_domain.catalog.selectors.sale import (
@@ -87,6 +88,7 @@ __all__ = [
     "VendorCard",
     "VendorProductPage",
     "VendorProductRow",
+    "author_display_name",
     "category_descendant_ids",
     "category_labels",
     "category_rows",

@@ -7,6 +7,7 @@ from shared_domain.orders.services.cart import (
     cart_item_update,
 )
 from shared_domain.orders.services.checkout import PlacedOrder, checkout_keys_forget, order_place
+from shared_domain.orders.services.reviews import order_item_review
 from shared_domain.orders.services.transitions import (
     order_cancel,
     order_cancel_by_staff,
@@ -14,6 +15,7 @@ from shared_domain.orders.services.transitions import (
     order_mark_payment_failed,
     orders_expire,
     vendor_order_deliver,
+    vendor_order_mark_delivered,
     vendor_order_process,
     vendor_order_ship,
 )
@@ -26,11 +28,13 @@ __all__ = [
     "checkout_keys_forget",
     "order_cancel",
     "order_cancel_by_staff",
+    "order_item_review",
     "order_mark_paid",
     "order_mark_payment_failed",
     "order_place",
     "orders_expire",
     "vendor_order_deliver",
+    "vendor_order_mark_delivered",
     "vendor_order_process",
     "vendor_order_ship",
 ]

@@ -184,7 +184,7 @@ def _vendor_order_locked(*, vendor: Account, vendor_order_id: int) -> tuple[Orde
     return order, part
 
 
-def _advance(order: Order, part: VendorOrder, to: str, *, actor_id: int) -> VendorOrder:
+def _advance(order: Order, part: VendorOrder, to: str, *, actor_id: int | None) -> VendorOrder:
     if order.status not in FULFILMENT:
         raise InvalidTransition(
             f"Order {order.number} is {order.status}.",
@@ -237,3 +237,19 @@ def vendor_order_deliver(*, vendor: Account, vendor_order_id: int) -> VendorOrde
     _advance(order, part, Status.DELIVERED, actor_id=vendor.pk)
     shipping.shipment_mark_delivered(vendor_order_id=part.pk)
     return part
+
+
+@transaction.atomic
+def vendor_order_mark_delivered(*, vendor_order_id: int) -> VendorOrder:
+    """The carrier reported the parcel delivered. Idempotent: a part already delivered
+    stays as it is; one not shipped (yet) is refused (InvalidTransition)."""
+    order_id = (
+        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
+    )
+    if order_id is None:
+        raise NotFound("No such order.")
+    order = order_locked(order_id=order_id)
+    part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+    if part.status == Status.DELIVERED:
+        return part
+    return _advance(order, part, Status.DELIVERED, actor_id=None)

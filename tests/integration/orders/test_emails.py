@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
 from shared_domain.orders import services
@@ -26,6 +27,7 @@ def test_an_order_confirmation_is_emailed_once(shop, customer, run_tasks):
     assert "is placed" in message.subject
     assert "Ankara Maxi Dress" in message.body
     assert "50000.00 NGN" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     html = message.alternatives[0][0]
     assert "<strong>50000.00 NGN</strong>" in html
 

@@ -202,3 +202,65 @@ def test_the_expiry_task_is_scheduled_every_minute():
 )
 def test_the_order_status_rule(parts, expected):
     assert derive_order_status(parts) == expected
+
+
+def _delivered(shop, customer):
+    order = _order(shop, customer, ("DR-RED-M", 1), key="rev")
+    services.order_mark_paid(order_id=order.pk)
+    part = _part(order, shop["ada"])
+    services.vendor_order_ship(
+        vendor=shop["ada"], vendor_order_id=part.pk, carrier="local", tracking_number="REV-1"
+    )
+    return order, part
+
+
+def test_a_delivered_item_is_reviewed_once_and_rates_the_product(shop, customer):
+    from shared_domain.catalog.errors import AlreadyReviewed
+    from shared_domain.catalog.models import Product
+    from shared_domain.orders.errors import NotDelivered
+
+    order, part = _delivered(shop, customer)
+    item = order.items.get()
+    with pytest.raises(NotDelivered):
+        services.order_item_review(
+            customer=customer, order_id=order.pk, item_id=item.pk, rating=5, text="Lovely"
+        )
+    services.vendor_order_deliver(vendor=shop["ada"], vendor_order_id=part.pk)
+    review = services.order_item_review(
+        customer=customer, order_id=order.pk, item_id=item.pk, rating=4, text="<b>Lovely</b>"
+    )
+    assert (review.rating, review.text) == (4, "<b>Lovely</b>")
+    product = Product.objects.get(pk=shop["dress"].pk)
+    assert (product.rating_count, product.rating_avg) == (1, 4)
+    with pytest.raises(AlreadyReviewed):
+        services.order_item_review(
+            customer=customer, order_id=order.pk, item_id=item.pk, rating=1, text="Again"
+        )
+
+
+def test_only_the_buyer_reviews_an_item(shop, customer):
+    from tests.factories import CustomerFactory
+
+    order, part = _delivered(shop, customer)
+    services.vendor_order_deliver(vendor=shop["ada"], vendor_order_id=part.pk)
+    with pytest.raises(NotFound):
+        services.order_item_review(
+            customer=CustomerFactory.create(), order_id=order.pk,
+            item_id=order.items.get().pk, rating=5, text="",
+        )  # fmt: skip
+
+
+def test_a_carrier_reporting_delivery_delivers_the_vendor_order(
+    shop, customer, django_capture_on_commit_callbacks
+):
+    from shared_domain.shipping.services import tracking_event_record
+
+    order, part = _delivered(shop, customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        tracking_event_record(
+            carrier="local", tracking_number="REV-1", status="delivered",
+            occurred_at=timezone.now(), external_id="evt-1",
+        )  # fmt: skip
+    assert Order.objects.get(pk=order.pk).status == "delivered"
+    services.vendor_order_mark_delivered(vendor_order_id=part.pk)  # again: nothing changes
+    assert OrderStatusChange.objects.filter(order=order, to_status="delivered").count() == 2
