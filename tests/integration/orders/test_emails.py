@@ -28,7 +28,7 @@ def test_an_order_confirmation_is_emailed_once(shop, customer, run_tasks):
     assert "Ankara Maxi Dress" in message.body
     assert "50000.00 NGN" in message.body
     assert isinstance(message, EmailMultiAlternatives)
-    html = message.alternatives[0][0]
+    html = str(message.alternatives[0][0])
     assert "<strong>50000.00 NGN</strong>" in html
 
     # A second delivery of the same task (at-least-once) sends nothing more.
