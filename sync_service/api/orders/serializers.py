@@ -4,14 +4,25 @@ its dataclass's). The vendor back office renders its orders with these too."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
 from sync_service.api.catalog.serializers import money
 from sync_service.api.strict import StrictSerializer
 
 PROBLEMS = ("unavailable", "out_of_stock", "insufficient_stock")
+_JSON = DjangoJSONEncoder()
+
+
+class Timestamp(serializers.DateTimeField):
+    """ISO 8601 in UTC to the millisecond, written as v2 writes it (Django's JSON
+    encoder), so that both APIs give the same JSON for the same order."""
+
+    def to_representation(self, value: datetime | None) -> str | None:  # type: ignore[override]
+        return None if value is None else str(_JSON.default(value.astimezone(UTC)))
 
 
 # ---------------------------------------------------------------------- cart
@@ -100,8 +111,8 @@ class ShipmentOut(serializers.Serializer[Any]):
     carrier = serializers.CharField()
     tracking_number = serializers.CharField()
     status = serializers.CharField()
-    shipped_at = serializers.DateTimeField()
-    delivered_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = Timestamp()
+    delivered_at = Timestamp(allow_null=True)
 
 
 class VendorOrderOut(serializers.Serializer[Any]):
@@ -132,9 +143,9 @@ class OrderOut(serializers.Serializer[Any]):
     subtotal = money()
     total = money()
     shipping_address = serializers.DictField(child=serializers.CharField())
-    placed_at = serializers.DateTimeField()
-    paid_at = serializers.DateTimeField(allow_null=True)
-    expires_at = serializers.DateTimeField(
+    placed_at = Timestamp()
+    paid_at = Timestamp(allow_null=True)
+    expires_at = Timestamp(
         allow_null=True, help_text="Until when an unpaid order holds its stock."
     )
     cancel_reason = serializers.CharField()
@@ -148,7 +159,7 @@ class OrderSummaryOut(serializers.Serializer[Any]):
     status = serializers.CharField()
     total = money()
     currency = serializers.CharField()
-    placed_at = serializers.DateTimeField()
+    placed_at = Timestamp()
     items_count = serializers.IntegerField()
 
 
@@ -177,7 +188,7 @@ class VendorOrderRowOut(serializers.Serializer[Any]):
     )
     commission_amount = money()
     vendor_payout = money()
-    placed_at = serializers.DateTimeField()
+    placed_at = Timestamp()
     shipping_address = serializers.DictField(child=serializers.CharField())
     items = ItemOut(many=True)
     shipment = ShipmentOut(allow_null=True)
