@@ -195,3 +195,15 @@ def test_the_cart_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(3):  # user, lines, live sale data
         response = client.get("/api/v1/cart", headers=headers)
     assert response.json()["count"] == 3
+
+
+def test_ids_beyond_any_row_are_not_errors_of_the_server(client, shop, customer):
+    huge = 10**30
+    added = send(
+        client, "post", "/api/v1/cart/items", customer, {"variant_id": huge, "quantity": 1}
+    )
+    patched = send(client, "patch", f"/api/v1/cart/items/{huge}", customer, {"quantity": 1})
+    deleted = send(client, "delete", f"/api/v1/cart/items/{huge}", customer)
+    order = send(client, "get", f"/api/v1/orders/{huge}", customer)
+    assert (added.status_code, error(added)["code"]) == (400, "validation_error")
+    assert [patched.status_code, deleted.status_code, order.status_code] == [404, 404, 404]

@@ -251,3 +251,16 @@ async def test_orders_are_for_customers(async_client):
         anonymous = await asend(async_client, "get", path)
         assert (forbidden.status_code, error(forbidden)["code"]) == (403, "permission_denied")
         assert (anonymous.status_code, error(anonymous)["code"]) == (401, "not_authenticated")
+
+
+async def test_ids_beyond_any_row_are_not_errors_of_the_server(async_client, shop, customer):
+    huge = 10**30
+    body = {"shipping_address": ADDRESS, "items": [{"variant_id": huge, "quantity": 1}]}
+    placed = await place(async_client, customer, body)
+    detail = await asend(async_client, "get", f"/api/v2/orders/{huge}", customer)
+    cursor = await asend(
+        async_client, "get", "/api/v2/orders?cursor=MTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw", customer
+    )
+    assert (placed.status_code, error(placed)["code"]) == (400, "validation_error")
+    assert detail.status_code == 404
+    assert (cursor.status_code, cursor.json()["items"]) == (200, [])
