@@ -264,3 +264,23 @@ async def test_ids_beyond_any_row_are_not_errors_of_the_server(async_client, sho
     assert (placed.status_code, error(placed)["code"]) == (400, "validation_error")
     assert detail.status_code == 404
     assert (cursor.status_code, cursor.json()["items"]) == (200, [])
+
+
+async def test_list_and_detail_query_budgets(async_client, shop, customer, queries):
+    for key in ("a", "b", "c"):
+        await place(async_client, customer, {"shipping_address": ADDRESS,
+                    "items": items(shop, **{"DR-RED-M": 1, "LS-BLU-L": 1})}, key=key)  # fmt: skip
+    headers = await sync_to_async(auth)(customer)
+    order_id = (await async_client.get("/api/v2/orders", headers=headers)).json()["items"][0]["id"]
+
+    queries.clear()
+    listed = await async_client.get("/api/v2/orders", headers=headers)
+    list_queries = len(queries)
+    queries.clear()
+    detail = await async_client.get(f"/api/v2/orders/{order_id}", headers=headers)
+
+    assert len(listed.json()["items"]) == 3
+    assert list_queries == 2, queries  # user, orders with their item counts
+    assert len(detail.json()["vendor_orders"]) == 2
+    # user, order, vendor orders, store names, items, shipments
+    assert len(queries) == 6, queries
