@@ -13,6 +13,7 @@ __all__ = [
     "IdempotencyKeyRequired",
     "InvalidTransition",
     "NotDelivered",
+    "TrackingNumberTaken",
     "VariantUnavailable",
 ]
 
@@ -50,3 +51,8 @@ class NotDelivered(Conflict):
 class AlreadyReviewed(Conflict):
     code = "already_reviewed"
     default_message = "This item has already been reviewed."
+
+
+class TrackingNumberTaken(Conflict):
+    code = "tracking_number_taken"
+    default_message = "This tracking number is already used by another shipment."

@@ -6,7 +6,7 @@ cancellation racing a shipment, or an expiry racing a payment, has one winner.""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
@@ -18,6 +18,7 @@ from shared_domain.inventory.services import (
     reservations_commit,
     reservations_release,
 )
+from shared_domain.orders.errors import TrackingNumberTaken
 from shared_domain.orders.events import OrderCancelled, OrderPaid
 from shared_domain.orders.lifecycle import (
     CANCELLABLE,
@@ -213,9 +214,17 @@ def vendor_order_ship(
     leave the stock (on hand and allocated go down together)."""
     order, part = _vendor_order_locked(vendor=vendor, vendor_order_id=vendor_order_id)
     _advance(order, part, Status.SHIPPED, actor_id=vendor.pk)
-    shipping.shipment_create(
-        vendor_order_id=part.pk, carrier=carrier, tracking_number=tracking_number
-    )
+    try:
+        # A savepoint, so the unique carrier + tracking number is the vendor's 409
+        # (and this transaction rolls back whole) rather than a server error.
+        with transaction.atomic():
+            shipping.shipment_create(
+                vendor_order_id=part.pk, carrier=carrier, tracking_number=tracking_number
+            )
+    except IntegrityError:
+        raise TrackingNumberTaken(
+            details={"carrier": carrier, "tracking_number": tracking_number}
+        ) from None
     lines = list(OrderItem.objects.filter(vendor_order=part).values_list("variant_id", "quantity"))
     allocations_fulfil(lines=lines)
     return part

@@ -176,3 +176,19 @@ def test_vendor_orders_are_for_vendors(client, shop, customer):
             assert (response.status_code, error(response)["code"]) == (403, "permission_denied")
     anonymous = send(client, "get", "/api/v1/vendor/orders")
     assert (anonymous.status_code, error(anonymous)["code"]) == (401, "not_authenticated")
+
+
+def test_a_tracking_number_in_use_is_a_conflict_and_changes_nothing(client, shop, customer):
+    place(shop, customer)
+    ada, eko = part_of(client, shop["ada"]), part_of(client, shop["eko"])
+    body = {"carrier": "local", "tracking_number": "LC-SAME"}
+    first = send(client, "post", f"/api/v1/vendor/orders/{ada['id']}/ship", shop["ada"], body)
+
+    second = send(client, "post", f"/api/v1/vendor/orders/{eko['id']}/ship", shop["eko"], body)
+
+    assert first.status_code == 200
+    assert (second.status_code, error(second)["code"]) == (409, "tracking_number_taken")
+    assert (part_of(client, shop["eko"])["status"], part_of(client, shop["eko"])["shipment"]) == (
+        "paid", None,
+    )  # fmt: skip
+    assert stock_of(shop["variants"]["LS-BLU-L"]) == (3, 1, 0)
