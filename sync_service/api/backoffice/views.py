@@ -313,6 +313,10 @@ ORDER_ERRORS = {
     "e404": "not_found (also for other vendors' orders)",
 }
 TRANSITION_ERRORS = {"e409": "invalid_transition (details.status, requested)", **ORDER_ERRORS}
+SHIP_ERRORS = {
+    **TRANSITION_ERRORS,
+    "e409": "invalid_transition, tracking_number_taken (another shipment of the carrier)",
+}
 
 
 class _VendorOrders(APIView):
@@ -392,7 +396,7 @@ class VendorOrderShipApi(_VendorOrders):
         request=os.ShipIn,
         responses={
             200: os.VendorOrderRowOut,
-            **errors(e400="validation_error", **TRANSITION_ERRORS),
+            **errors(e400="validation_error", **SHIP_ERRORS),
         },
     )
     def post(self, request: Request, vendor_order_id: int) -> Response:
