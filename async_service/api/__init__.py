@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from async_service.api import accounts, catalog, health, orders_events, tasks
+from async_service.api import accounts, catalog, health, orders, orders_events, tasks
 from async_service.api.errors import CompactJSONRenderer, JsonParser, install_exception_handlers
 
 api = NinjaAPI(
@@ -12,8 +12,8 @@ api = NinjaAPI(
     version="2.0.0",
     description=(
         "Asynchronous API: product search with facets, product detail, sign-in and "
-        "token refresh, the signed-in user, live order updates (Server-Sent Events) and "
-        "the status of background tasks. "
+        "token refresh, the signed-in user, checkout and the customer's orders, live order "
+        "updates (Server-Sent Events) and the status of background tasks. "
         'Errors always use the body `{"error": {"code", "message", "details"}}`.'
     ),
     urls_namespace="v2",
@@ -29,4 +29,5 @@ api.add_router("/", accounts.router)
 api.add_router("/", accounts.me_router)
 api.add_router("/", tasks.router)
 api.add_router("/", catalog.router)
+api.add_router("/", orders.router)
 api.add_router("/", orders_events.router)

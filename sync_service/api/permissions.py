@@ -41,3 +41,13 @@ class IsVendorOrStaff(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = _user(request)
         return bool(user and (user.is_vendor or user.is_platform_staff))
+
+
+class IsCustomer(BasePermission):
+    """Carts, checkout and a customer's orders."""
+
+    message = "Only customer accounts can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        return bool(user and user.is_customer)

@@ -223,6 +223,8 @@ def vendor_order_ship(
     leave the stock (on hand and allocated go down together)."""
     order, part = _vendor_order_locked(vendor=vendor, vendor_order_id=vendor_order_id)
     _advance(order, part, Status.SHIPPED, actor_id=vendor.pk)
+    # A tracking number another shipment uses is 409 tracking_number_taken (shipping
+    # checks it, and turns a lost race at its unique constraint into the same error).
     shipping.shipment_create(
         vendor_order_id=part.pk, carrier=carrier, tracking_number=tracking_number
     )

@@ -47,4 +47,25 @@ urlpatterns = [
         views.VariantStockApi.as_view(),
         name="vendor-variant-stock",
     ),
+    path("vendor/orders", views.VendorOrdersApi.as_view(), name="vendor-orders"),
+    path(
+        "vendor/orders/<int:vendor_order_id>",
+        views.VendorOrderApi.as_view(),
+        name="vendor-order",
+    ),
+    path(
+        "vendor/orders/<int:vendor_order_id>/process",
+        views.VendorOrderProcessApi.as_view(),
+        name="vendor-order-process",
+    ),
+    path(
+        "vendor/orders/<int:vendor_order_id>/ship",
+        views.VendorOrderShipApi.as_view(),
+        name="vendor-order-ship",
+    ),
+    path(
+        "vendor/orders/<int:vendor_order_id>/deliver",
+        views.VendorOrderDeliverApi.as_view(),
+        name="vendor-order-deliver",
+    ),
 ]

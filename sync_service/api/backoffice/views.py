@@ -1,5 +1,6 @@
-"""v1 vendor back office: a vendor's own products, variants, images and stock. Other
-vendors' products are 404 (their existence is not revealed); staff see all."""
+"""v1 vendor back office: a vendor's own products, variants, images and stock, and its
+parts of customers' orders. Other vendors' products and orders are 404 (their
+existence is not revealed); staff see all products (orders are the vendors' own)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from rest_framework.views import APIView
 
 from shared_domain.catalog import selectors, services
 from shared_domain.catalog.params import PRODUCT_STATUSES
+from shared_domain.orders import selectors as order_selectors
+from shared_domain.orders import services as order_services
 from sync_service.api.backoffice import serializers as s
 from sync_service.api.catalog.serializers import ImageOut, ProductDetailOut, VariantOut
-from sync_service.api.permissions import IsVendorOrStaff, current_user
+from sync_service.api.orders import serializers as os
+from sync_service.api.permissions import IsVendor, IsVendorOrStaff, current_user
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
 
@@ -300,3 +304,125 @@ class VendorImageApi(_BackOffice):
         )
         services.image_remove(image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------------- orders
+ORDER_ERRORS = {
+    "e401": "not_authenticated",
+    "e403": "permission_denied (not a vendor)",
+    "e404": "not_found (also for other vendors' orders)",
+}
+TRANSITION_ERRORS = {"e409": "invalid_transition (details.status, requested)", **ORDER_ERRORS}
+SHIP_ERRORS = {
+    **TRANSITION_ERRORS,
+    "e409": "invalid_transition, tracking_number_taken (another shipment of the carrier)",
+}
+
+
+class _VendorOrders(APIView):
+    permission_classes = (IsVendor,)
+    auth_with_profiles = True
+
+
+def _vendor_order(request: Request, vendor_order_id: int) -> Response:
+    row = order_selectors.vendor_order_for_vendor(
+        vendor=current_user(request), vendor_order_id=vendor_order_id
+    )
+    return Response(os.VendorOrderRowOut(row).data)
+
+
+class VendorOrdersApi(_VendorOrders):
+    @extend_schema(
+        tags=["vendor"],
+        operation_id="vendor_orders_list",
+        parameters=[
+            OpenApiParameter("status", str, description="Only parts in this status."),
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Default {order_selectors.PAGE_SIZE}, "
+                f"at most {order_selectors.MAX_PAGE_SIZE}.",
+            ),
+        ],
+        responses={
+            200: os.VendorOrderPageOut,
+            **errors(
+                e400="validation_error (status, cursor, page_size)",
+                e401="not_authenticated",
+                e403="permission_denied (not a vendor)",
+            ),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        """Your parts of customers' orders, newest first: your lines only, the address
+        to ship to, and your money (subtotal, commission, payout)."""
+        query = validated(os.OrderListQuery, request.query_params)
+        page = order_selectors.vendor_order_page_for_vendor(
+            vendor=current_user(request),
+            status=query.get("status"),
+            cursor=query.get("cursor"),
+            page_size=query.get("page_size"),
+        )
+        return Response(os.VendorOrderPageOut(page).data)
+
+
+class VendorOrderApi(_VendorOrders):
+    @extend_schema(
+        tags=["vendor"], responses={200: os.VendorOrderRowOut, **errors(**ORDER_ERRORS)}
+    )
+    def get(self, request: Request, vendor_order_id: int) -> Response:
+        """One of your parts of an order."""
+        return _vendor_order(request, vendor_order_id)
+
+
+class VendorOrderProcessApi(_VendorOrders):
+    @extend_schema(
+        tags=["vendor"],
+        request=None,
+        responses={200: os.VendorOrderRowOut, **errors(**TRANSITION_ERRORS)},
+    )
+    def post(self, request: Request, vendor_order_id: int) -> Response:
+        """Start preparing a paid part (paid → processing)."""
+        order_services.vendor_order_process(
+            vendor=current_user(request), vendor_order_id=vendor_order_id
+        )
+        return _vendor_order(request, vendor_order_id)
+
+
+class VendorOrderShipApi(_VendorOrders):
+    @extend_schema(
+        tags=["vendor"],
+        request=os.ShipIn,
+        responses={
+            200: os.VendorOrderRowOut,
+            **errors(e400="validation_error", **SHIP_ERRORS),
+        },
+    )
+    def post(self, request: Request, vendor_order_id: int) -> Response:
+        """Hand a paid or processing part to a carrier: its shipment is recorded."""
+        vendor = current_user(request)
+        # Someone else's order is a 404 whatever the body says.
+        order_selectors.vendor_order_for_vendor(vendor=vendor, vendor_order_id=vendor_order_id)
+        data = validated(os.ShipIn, request.data)
+        order_services.vendor_order_ship(
+            vendor=vendor,
+            vendor_order_id=vendor_order_id,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+        )
+        return _vendor_order(request, vendor_order_id)
+
+
+class VendorOrderDeliverApi(_VendorOrders):
+    @extend_schema(
+        tags=["vendor"],
+        request=None,
+        responses={200: os.VendorOrderRowOut, **errors(**TRANSITION_ERRORS)},
+    )
+    def post(self, request: Request, vendor_order_id: int) -> Response:
+        """Record that a shipped part was delivered."""
+        order_services.vendor_order_deliver(
+            vendor=current_user(request), vendor_order_id=vendor_order_id
+        )
+        return _vendor_order(request, vendor_order_id)

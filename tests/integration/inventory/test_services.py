@@ -31,7 +31,7 @@ def test_stock_cannot_go_below_allocated(vendor, tree):
     Stock.objects.filter(variant=variant).update(allocated=3)
     with pytest.raises(BelowAllocated) as error:
         stock_set(variant_id=variant.pk, quantity=2)
-    assert error.value.details == {"allocated": 3, "quantity": 2}
+    assert error.value.details == {"allocated": 3, "reserved": 0, "quantity": 2}
     assert stock_set(variant_id=variant.pk, quantity=3).available == 0
     with pytest.raises(ValidationFailed):
         stock_set(variant_id=variant.pk, quantity=-1)

@@ -1,0 +1,112 @@
+"""v2 orders: checkout (the same service, so the same rules, errors and idempotency as
+v1's POST /checkout), the customer's orders, and one order whose items and shipments
+are read at the same time on connections of their own."""
+
+from __future__ import annotations
+
+import asyncio
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from async_service.api.common_schemas import ErrorOut
+from async_service.api.orders_schemas import OrderListFilters, OrderOut, OrderPageOut, OrderPlaceIn
+from async_service.api.security import current_user, jwt_auth
+from shared_domain.accounts.selectors import Account
+from shared_domain.common.asyncdb import run_db
+from shared_domain.common.errors import PermissionDenied
+from shared_domain.orders import selectors
+from shared_domain.orders.selectors import OrderPage, OrderView
+from shared_domain.orders.services import order_place
+
+router = Router(tags=["orders"], auth=jwt_auth)
+
+ERRORS = {401: ErrorOut, 403: ErrorOut}
+ORDER_HELP = (
+    " `payments` is an empty list until the payments context exists."
+    " Money is a decimal string with its currency."
+)
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "1 to 255 visible characters, e.g. a UUID. The same key and body give "
+    "the same order (200); another body is 409 idempotency_conflict.",
+}
+
+
+def _customer(request: HttpRequest) -> Account:
+    user = current_user(request)
+    if not user.is_customer:
+        raise PermissionDenied("Only customer accounts can do this.")
+    return user
+
+
+async def _order_view(customer: Account, order_id: int) -> OrderView:
+    # The header first: it decides whose order it is and names the vendor orders.
+    header = await run_db(
+        selectors.order_header_for_customer, customer=customer, order_id=order_id
+    )
+    items, shipments = await asyncio.gather(
+        run_db(selectors.order_items_of, order_id=order_id),
+        run_db(
+            selectors.order_shipments_of,
+            vendor_order_ids=[part.pk for part in header.vendor_orders],
+        ),
+    )
+    return selectors.order_view_assemble(header=header, items=items, shipments=shipments)
+
+
+@router.post(
+    "/orders",
+    response={201: OrderOut, 200: OrderOut, 400: ErrorOut, 409: ErrorOut, **ERRORS},
+    operation_id="v2_order_place",
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    description="Place an order from your cart, or from `items` when given: one part "
+    "per vendor, the stock reserved until `expires_at`. 201 with the new order; 200 with "
+    "the same order when the Idempotency-Key was used before with this body. Errors: 400 "
+    "idempotency_key_required, cart_empty, validation_error; 403 email_not_verified, "
+    "permission_denied; 409 out_of_stock (details.variant_id, available), "
+    "idempotency_conflict, variant_unavailable, currency_mismatch." + ORDER_HELP,
+)
+async def place(request: HttpRequest, payload: OrderPlaceIn) -> Status[OrderView]:
+    customer = _customer(request)
+    items = None if payload.items is None else [item.model_dump() for item in payload.items]
+    # One transaction: the service runs as one unit on a sync thread.
+    placed = await sync_to_async(order_place)(
+        customer=customer,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        shipping_address=payload.shipping_address,
+        items=items,
+    )
+    view = await _order_view(customer, placed.order_id)
+    return Status(201 if placed.created else 200, view)
+
+
+@router.get(
+    "/orders",
+    response={200: OrderPageOut, 400: ErrorOut, **ERRORS},
+    operation_id="v2_orders_list",
+)
+async def order_list(request: HttpRequest, filters: Query[OrderListFilters]) -> OrderPage:
+    """Your orders, newest first (`next_cursor` pages)."""
+    return await run_db(
+        selectors.order_page_for_customer,
+        customer=_customer(request),
+        status=filters.status,
+        cursor=filters.cursor,
+        page_size=filters.page_size,
+    )
+
+
+@router.get(
+    "/orders/{order_id}",
+    response={200: OrderOut, 404: ErrorOut, **ERRORS},
+    operation_id="v2_order_detail",
+    description="One of your orders (another customer's is 404) with its parts per vendor, "
+    "their items and shipments, read at the same time." + ORDER_HELP,
+)
+async def order_detail(request: HttpRequest, order_id: int) -> OrderView:
+    return await _order_view(_customer(request), order_id)

@@ -1,0 +1,115 @@
+"""Shapes of the orders on v2: the checkout input, and OpenAPI descriptions of the read
+models of shared_domain.orders.selectors (the endpoints return those dataclasses; the
+JSON is the same as v1's, and a test keeps each schema's fields equal to its
+dataclass's)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from async_service.api.accounts_schemas import StrictIn
+
+MONEY = 'Decimal string, e.g. "25000.00".'
+
+
+class OrderLineIn(Schema):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    variant_id: int
+    quantity: int
+
+
+class OrderPlaceIn(StrictIn):
+    shipping_address: dict[str, Any] = Field(
+        description="name, line1, line2 (optional), city, state, postal_code (optional), "
+        "country (ISO 3166-1 two letters), phone. Checked by the checkout service."
+    )
+    items: list[OrderLineIn] | None = Field(
+        None, description="Order these instead of the cart (the cart is left as it is)."
+    )
+
+
+class OrderListFilters(Schema):
+    status: str | None = Field(None, max_length=32, description="Only orders in this status.")
+    cursor: str | None = Field(None, max_length=40, description="next_cursor of the last page.")
+    page_size: int | None = Field(None, description="Default 20, at most 100.")
+
+
+class ItemOut(Schema):
+    id: int
+    variant_id: int
+    product_id: int
+    title: str
+    sku: str
+    size: str
+    colour: str
+    quantity: int
+    unit_price: Decimal = Field(description=MONEY)
+    line_total: Decimal = Field(description=MONEY)
+    currency: str
+    reviewed: bool
+
+
+class VendorRefOut(Schema):
+    id: int
+    name: str
+
+
+class ShipmentOut(Schema):
+    id: int
+    carrier: str
+    tracking_number: str
+    status: str
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+class VendorOrderOut(Schema):
+    id: int
+    vendor: VendorRefOut
+    status: str
+    subtotal: Decimal = Field(description=MONEY)
+    currency: str
+    items: list[ItemOut]
+    shipment: ShipmentOut | None
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    currency: str
+    subtotal: Decimal = Field(description=MONEY)
+    total: Decimal = Field(description=MONEY)
+    shipping_address: dict[str, str]
+    placed_at: datetime
+    paid_at: datetime | None
+    expires_at: datetime | None = Field(
+        description="Until when an unpaid order holds its stock (null once paid or closed)."
+    )
+    cancel_reason: str
+    vendor_orders: list[VendorOrderOut]
+    payments: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Payments of the order: always an empty list until payments are taken.",
+    )
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    number: str
+    status: str
+    total: Decimal = Field(description=MONEY)
+    currency: str
+    placed_at: datetime
+    items_count: int
+
+
+class OrderPageOut(Schema):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None

@@ -1,0 +1,204 @@
+"""Shapes of the cart, checkout and orders on v1: the inputs, and the read models of
+shared_domain.orders.selectors (a test keeps each output serializer's fields equal to
+its dataclass's). The vendor back office renders its orders with these too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework import serializers
+
+from sync_service.api.catalog.serializers import money
+from sync_service.api.strict import StrictSerializer
+
+PROBLEMS = ("unavailable", "out_of_stock", "insufficient_stock")
+_JSON = DjangoJSONEncoder()
+
+
+class Timestamp(serializers.DateTimeField):
+    """ISO 8601 in UTC to the millisecond, written as v2 writes it (Django's JSON
+    encoder), so that both APIs give the same JSON for the same order."""
+
+    def to_representation(self, value: datetime | None) -> str | None:  # type: ignore[override]
+        return None if value is None else str(_JSON.default(value.astimezone(UTC)))
+
+
+# ---------------------------------------------------------------------- cart
+class CartItemIn(StrictSerializer):
+    variant_id = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="Units to add (1 to CART_MAX_LINE_QUANTITY).")
+
+
+class CartItemUpdateIn(StrictSerializer):
+    quantity = serializers.IntegerField(help_text="The line's new quantity.")
+
+
+class CartLineOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    title = serializers.CharField()
+    sku = serializers.CharField()
+    size = serializers.CharField()
+    colour = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = money()
+    line_total = money()
+    currency = serializers.CharField()
+    available = serializers.IntegerField(help_text="Units that can be bought now.")
+    problem = serializers.ChoiceField(
+        choices=PROBLEMS,
+        allow_null=True,
+        help_text="Why checkout would refuse this line now; null when it can be bought.",
+    )
+
+
+class CartOut(serializers.Serializer[Any]):
+    items = CartLineOut(many=True)
+    subtotal = money()
+    currency = serializers.CharField(help_text="Empty while the cart is empty.")
+    count = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------------- checkout
+class CheckoutIn(StrictSerializer):
+    # Only the shape: order_place checks the address, and hashes it as it was sent.
+    shipping_address = serializers.DictField()
+
+
+class AddressIn(serializers.Serializer[Any]):
+    """What a shipping address holds (documentation of CheckoutIn.shipping_address)."""
+
+    name = serializers.CharField(max_length=120)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False)
+    city = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=100)
+    postal_code = serializers.CharField(max_length=20, required=False)
+    country = serializers.CharField(help_text="ISO 3166-1 two-letter code.")
+    phone = serializers.CharField(help_text="7 to 15 digits, optionally with +.")
+
+
+class CheckoutBody(serializers.Serializer[Any]):
+    shipping_address = AddressIn()
+
+
+# ---------------------------------------------------------------------- orders
+class ItemOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    title = serializers.CharField()
+    sku = serializers.CharField()
+    size = serializers.CharField()
+    colour = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = money()
+    line_total = money()
+    currency = serializers.CharField()
+    reviewed = serializers.BooleanField()
+
+
+class VendorRefOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ShipmentOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    status = serializers.CharField()
+    shipped_at = Timestamp()
+    delivered_at = Timestamp(allow_null=True)
+
+
+class VendorOrderOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    vendor = VendorRefOut()
+    status = serializers.CharField()
+    subtotal = money()
+    currency = serializers.CharField()
+    items = ItemOut(many=True)
+    shipment = ShipmentOut(allow_null=True)
+
+
+class NoPayments(serializers.ListField):
+    """Always an empty list until the payments context exists."""
+
+    def get_attribute(self, instance: Any) -> list[Any]:
+        return []
+
+
+PAYMENTS_HELP = "Payments of the order: always an empty list until payments are taken."
+
+
+class OrderOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    subtotal = money()
+    total = money()
+    shipping_address = serializers.DictField(child=serializers.CharField())
+    placed_at = Timestamp()
+    paid_at = Timestamp(allow_null=True)
+    expires_at = Timestamp(
+        allow_null=True, help_text="Until when an unpaid order holds its stock."
+    )
+    cancel_reason = serializers.CharField()
+    vendor_orders = VendorOrderOut(many=True)
+    payments = NoPayments(child=serializers.DictField(), read_only=True, help_text=PAYMENTS_HELP)
+
+
+class OrderSummaryOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    total = money()
+    currency = serializers.CharField()
+    placed_at = Timestamp()
+    items_count = serializers.IntegerField()
+
+
+class OrderPageOut(serializers.Serializer[Any]):
+    items = OrderSummaryOut(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class OrderListQuery(serializers.Serializer[Any]):
+    # The values are checked by the selector (one message for v1 and v2).
+    status = serializers.CharField(required=False, max_length=32)
+    cursor = serializers.CharField(required=False, max_length=40)
+    page_size = serializers.IntegerField(required=False)
+
+
+# ---------------------------------------------------------------------- vendor side
+class VendorOrderRowOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    order_id = serializers.IntegerField()
+    order_number = serializers.CharField()
+    status = serializers.CharField()
+    currency = serializers.CharField()
+    subtotal = money()
+    commission_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, help_text='Fraction of the subtotal, e.g. "0.1000".'
+    )
+    commission_amount = money()
+    vendor_payout = money()
+    placed_at = Timestamp()
+    shipping_address = serializers.DictField(child=serializers.CharField())
+    items = ItemOut(many=True)
+    shipment = ShipmentOut(allow_null=True)
+
+
+class VendorOrderPageOut(serializers.Serializer[Any]):
+    items = VendorOrderRowOut(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class ShipIn(StrictSerializer):
+    carrier = serializers.CharField(max_length=32)
+    tracking_number = serializers.CharField(max_length=64)

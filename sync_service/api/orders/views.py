@@ -1,0 +1,197 @@
+"""v1 cart, checkout and the customer's orders. Customers only: another customer's
+cart line or order is 404 (its existence is not revealed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_domain.accounts.selectors import Account
+from shared_domain.common.errors import NotFound
+from shared_domain.orders import selectors, services
+from sync_service.api.orders import serializers as s
+from sync_service.api.permissions import IsCustomer, current_user
+from sync_service.api.schema import errors
+from sync_service.api.strict import validated
+
+CUSTOMER_ERRORS = {"e401": "not_authenticated", "e403": "permission_denied (not a customer)"}
+MISSING = {**CUSTOMER_ERRORS, "e404": "not_found (also for other customers')"}
+LINE_ERRORS = {
+    "e400": "validation_error",
+    "e409": "out_of_stock (details.variant_id, available), variant_unavailable, currency_mismatch",
+}
+ORDER_HELP = (
+    " `payments` is an empty list until the payments context exists."
+    " Money is a decimal string with its currency."
+)
+
+
+def _line(customer: Account, item_id: int) -> dict[str, Any]:
+    for line in selectors.cart_view(customer=customer).items:
+        if line.id == item_id:
+            return dict(s.CartLineOut(line).data)
+    raise NotFound("No such item in your cart.")  # removed meanwhile
+
+
+def order_json(customer: Account, order_id: int) -> dict[str, Any]:
+    view = selectors.order_view_for_customer(customer=customer, order_id=order_id)
+    return dict(s.OrderOut(view).data)
+
+
+class _CustomerApi(APIView):
+    permission_classes = (IsCustomer,)
+
+
+class CartApi(_CustomerApi):
+    @extend_schema(tags=["cart"], responses={200: s.CartOut, **errors(**CUSTOMER_ERRORS)})
+    def get(self, request: Request) -> Response:
+        """Your cart at today's prices. Lines that cannot be bought now are kept and
+        flagged (`problem`); the subtotal counts the lines on sale."""
+        return Response(s.CartOut(selectors.cart_view(customer=current_user(request))).data)
+
+
+class CartItemsApi(_CustomerApi):
+    @extend_schema(
+        tags=["cart"],
+        request=s.CartItemIn,
+        responses={201: s.CartLineOut, **errors(**LINE_ERRORS, **CUSTOMER_ERRORS)},
+    )
+    def post(self, request: Request) -> Response:
+        """Add units of a variant (to its line when the cart has one). One currency per
+        cart; never more than the stock available now."""
+        customer = current_user(request)
+        data = validated(s.CartItemIn, request.data)
+        item = services.cart_item_add(
+            customer=customer, variant_id=data["variant_id"], quantity=data["quantity"]
+        )
+        return Response(_line(customer, item.pk), status=status.HTTP_201_CREATED)
+
+
+class CartItemApi(_CustomerApi):
+    @extend_schema(
+        tags=["cart"],
+        request=s.CartItemUpdateIn,
+        responses={200: s.CartLineOut, **errors(**LINE_ERRORS, **MISSING)},
+    )
+    def patch(self, request: Request, item_id: int) -> Response:
+        """Change a line's quantity."""
+        customer = current_user(request)
+        data = validated(s.CartItemUpdateIn, request.data)
+        services.cart_item_update(customer=customer, item_id=item_id, quantity=data["quantity"])
+        return Response(_line(customer, item_id))
+
+    @extend_schema(tags=["cart"], responses={204: None, **errors(**MISSING)})
+    def delete(self, request: Request, item_id: int) -> Response:
+        """Remove a line."""
+        services.cart_item_remove(customer=current_user(request), item_id=item_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CheckoutApi(_CustomerApi):
+    @extend_schema(
+        tags=["orders"],
+        operation_id="checkout",
+        request=s.CheckoutBody,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="1 to 255 visible characters, e.g. a UUID. The same key and "
+                "body give the same order (200); another body is 409 idempotency_conflict.",
+            )
+        ],
+        responses={
+            201: s.OrderOut,
+            200: s.OrderOut,
+            **errors(
+                e400="idempotency_key_required, cart_empty, validation_error "
+                "(details per field, e.g. shipping_address.country)",
+                e401="not_authenticated",
+                e403="email_not_verified, permission_denied",
+                e409="out_of_stock (details.variant_id, available), idempotency_conflict, "
+                "variant_unavailable, currency_mismatch",
+            ),
+        },
+        description="Place an order from your cart: one part per vendor, the stock "
+        "reserved until `expires_at`, the cart emptied. 201 with the new order; 200 "
+        "with the same order when the Idempotency-Key was used before with this body."
+        + ORDER_HELP,
+    )
+    def post(self, request: Request) -> Response:
+        customer = current_user(request)
+        validated(s.CheckoutIn, request.data)
+        body: Any = request.data
+        placed = services.order_place(
+            customer=customer,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            # As sent: the idempotency hash is of the client's request.
+            shipping_address=body["shipping_address"],
+        )
+        return Response(
+            order_json(customer, placed.order_id),
+            status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
+        )
+
+
+class OrdersApi(_CustomerApi):
+    @extend_schema(
+        tags=["orders"],
+        operation_id="orders_list",
+        parameters=[
+            OpenApiParameter("status", str, description="Only orders in this status."),
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Default {selectors.PAGE_SIZE}, at most {selectors.MAX_PAGE_SIZE}.",
+            ),
+        ],
+        responses={
+            200: s.OrderPageOut,
+            **errors(e400="validation_error (status, cursor, page_size)", **CUSTOMER_ERRORS),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        """Your orders, newest first."""
+        query = validated(s.OrderListQuery, request.query_params)
+        page = selectors.order_page_for_customer(
+            customer=current_user(request),
+            status=query.get("status"),
+            cursor=query.get("cursor"),
+            page_size=query.get("page_size"),
+        )
+        return Response(s.OrderPageOut(page).data)
+
+
+class OrderApi(_CustomerApi):
+    @extend_schema(
+        tags=["orders"],
+        responses={200: s.OrderOut, **errors(**MISSING)},
+        description="One of your orders with its parts per vendor, their items and "
+        "shipments." + ORDER_HELP,
+    )
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(order_json(current_user(request), order_id))
+
+
+class OrderCancelApi(_CustomerApi):
+    @extend_schema(
+        tags=["orders"],
+        request=None,
+        responses={
+            200: s.OrderOut,
+            **errors(e409="invalid_transition (a part was shipped, or closed)", **MISSING),
+        },
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        """Cancel an order before any part of it was shipped; its stock is released."""
+        customer = current_user(request)
+        services.order_cancel(customer=customer, order_id=order_id)
+        return Response(order_json(customer, order_id))

@@ -1,0 +1,3 @@
+from tests.integration.orders_api import customer, shop
+
+__all__ = ["customer", "shop"]
