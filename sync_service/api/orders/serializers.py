@@ -202,3 +202,11 @@ class VendorOrderPageOut(serializers.Serializer[Any]):
 class ShipIn(StrictSerializer):
     carrier = serializers.CharField(max_length=32)
     tracking_number = serializers.CharField(max_length=64)
+
+
+# ---------------------------------------------------------------------- reviews
+class ReviewIn(StrictSerializer):
+    rating = serializers.IntegerField(help_text="1 to 5 stars.")
+    text = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="Plain text, at most 2048 characters."
+    )

@@ -10,4 +10,9 @@ urlpatterns = [
     path("orders", views.OrdersApi.as_view(), name="orders"),
     path("orders/<int:order_id>", views.OrderApi.as_view(), name="order"),
     path("orders/<int:order_id>/cancel", views.OrderCancelApi.as_view(), name="order-cancel"),
+    path(
+        "orders/<int:order_id>/items/<int:item_id>/review",
+        views.OrderItemReviewApi.as_view(),
+        name="order-item-review",
+    ),
 ]

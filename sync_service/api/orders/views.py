@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from shared_domain.accounts.selectors import Account
 from shared_domain.common.errors import NotFound
 from shared_domain.orders import selectors, services
+from sync_service.api.catalog.serializers import ReviewOut
 from sync_service.api.orders import serializers as s
 from sync_service.api.permissions import IsCustomer, current_user
 from sync_service.api.schema import errors
@@ -195,3 +196,27 @@ class OrderCancelApi(_CustomerApi):
         customer = current_user(request)
         services.order_cancel(customer=customer, order_id=order_id)
         return Response(order_json(customer, order_id))
+
+
+class OrderItemReviewApi(_CustomerApi):
+    @extend_schema(
+        tags=["orders"],
+        request=s.ReviewIn,
+        responses={
+            201: ReviewOut,
+            **errors(
+                e400="validation_error (rating 1 to 5, text at most 2048 characters)",
+                e409="not_delivered, already_reviewed",
+                **MISSING,
+            ),
+        },
+    )
+    def post(self, request: Request, order_id: int, item_id: int) -> Response:
+        """Review an item of one of your orders once it was delivered (once per item).
+        The review is public on the product and counts in its rating."""
+        data = validated(s.ReviewIn, request.data)
+        review = services.order_item_review(
+            customer=current_user(request), order_id=order_id, item_id=item_id,
+            rating=data["rating"], text=data["text"],
+        )  # fmt: skip
+        return Response(ReviewOut(review).data, status=status.HTTP_201_CREATED)

@@ -154,3 +154,60 @@ def test_orders_are_for_customers(client):
         anonymous = send(client, method, path)
         assert (forbidden.status_code, error(forbidden)["code"]) == (403, "permission_denied")
         assert (anonymous.status_code, error(anonymous)["code"]) == (401, "not_authenticated")
+
+
+def _delivered_item(shop, customer):
+    order_id = place(shop, customer, "rv")
+    ship_all(shop, customer, order_id)
+    view = order_view_for_customer(customer=customer, order_id=order_id)
+    part = view.vendor_orders[0]
+    services.vendor_order_deliver(vendor=shop["ada"], vendor_order_id=part.id)
+    return order_id, part.items[0].id
+
+
+def test_the_buyer_reviews_a_delivered_item_once(client, shop, customer):
+    order_id, item_id = _delivered_item(shop, customer)
+    path = f"/api/v1/orders/{order_id}/items/{item_id}/review"
+
+    created = send(client, "post", path, customer, {"rating": 5, "text": "Fits <b>well</b>"})
+
+    assert created.status_code == 201, created.content
+    assert set(created.json()) == {"id", "rating", "text", "author_name", "created_at"}
+    assert created.json()["text"] == "Fits <b>well</b>"
+    again = send(client, "post", path, customer, {"rating": 1, "text": "again"})
+    assert (again.status_code, error(again)["code"]) == (409, "already_reviewed")
+    reviews = client.get(f"/api/v1/products/{shop['dress'].pk}/reviews").json()
+    assert [r["rating"] for r in reviews["items"]] == [5]
+    detail = client.get(f"/api/v1/products/{shop['dress'].pk}").json()
+    assert detail["reviews_count"] == 1
+    listed = send(client, "get", f"/api/v1/orders/{order_id}", customer).json()
+    assert listed["vendor_orders"][0]["items"][0]["reviewed"] is True
+
+
+def test_reviews_need_a_delivered_item_of_your_own(client, shop, customer):
+    order_id = place(shop, customer, "nd")
+    view = order_view_for_customer(customer=customer, order_id=order_id)
+    path = f"/api/v1/orders/{order_id}/items/{view.vendor_orders[0].items[0].id}/review"
+    undelivered = send(client, "post", path, customer, {"rating": 4, "text": ""})
+    assert (undelivered.status_code, error(undelivered)["code"]) == (409, "not_delivered")
+    other = send(client, "post", path, CustomerFactory.create(), {"rating": 4, "text": ""})
+    assert other.status_code == 404
+    vendor = send(client, "post", path, VendorFactory.create(), {"rating": 4, "text": ""})
+    assert vendor.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"rating": 6, "text": ""}, "rating"),
+        ({"rating": 0, "text": ""}, "rating"),
+        ({"rating": 3, "text": "x" * 2049}, "text"),
+        ({"rating": 3}, "text"),
+        ({"rating": 3, "text": "ok", "author": "me"}, "author"),
+    ],
+)
+def test_bad_reviews_are_validation_errors(client, shop, customer, body, field):
+    order_id, item_id = _delivered_item(shop, customer)
+    bad = send(client, "post", f"/api/v1/orders/{order_id}/items/{item_id}/review", customer, body)
+    assert (bad.status_code, error(bad)["code"]) == (400, "validation_error")
+    assert field in error(bad)["details"]
