@@ -5,7 +5,8 @@ of every request of a process goes through one thread, one after another. `run_d
 runs a sync function on the shared thread pool instead, on a connection of its own
 (returned to the pool afterwards), so `asyncio.gather(run_db(a), run_db(b))` really
 runs `a` and `b` at the same time, and concurrent requests do not queue behind each
-other. Use it for reads; transactional services go through sync_to_async as one unit.
+other. A transactional service is called through it as one unit (its transaction
+begins and ends inside the call, on that call's connection), never piecemeal.
 """
 
 from __future__ import annotations
