@@ -60,6 +60,13 @@ class VendorRefOut(Schema):
     name: str
 
 
+class TrackingEventOut(Schema):
+    status: str
+    description: str
+    location: str
+    occurred_at: datetime
+
+
 class ShipmentOut(Schema):
     id: int
     carrier: str
@@ -67,6 +74,8 @@ class ShipmentOut(Schema):
     status: str
     shipped_at: datetime
     delivered_at: datetime | None
+    events: list[TrackingEventOut] = Field(description="Tracking steps, oldest first.")
+    tracking_url: str | None = Field(description="The carrier's tracking page, when it has one.")
 
 
 class VendorOrderOut(Schema):

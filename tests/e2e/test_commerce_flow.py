@@ -45,7 +45,10 @@ def test_cart_checkout_fulfilment_and_live_updates(ingress, e2e_env):
     manage(["seed_demo", "--vendors", "1", "--products", "12"], env=e2e_env)
     customer = _login(ingress, "customer@fashionistar.example")
     vendor = _login(ingress, "vendor1@fashionistar.example")
-    found = ingress.get("/api/v2/products/search", params={"in_stock": "true", "limit": 5}).json()
+    store = ingress.get("/api/v1/vendor/profile", headers=vendor).json()
+    found = ingress.get(
+        "/api/v2/products/search", params={"in_stock": "true", "limit": 5, "vendor": store["slug"]}
+    ).json()
     product = ingress.get(f"/api/v2/products/{found['items'][0]['id']}").json()
     variant = next(v for v in product["variants"] if v["available"] >= 2)
 

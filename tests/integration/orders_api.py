@@ -17,7 +17,8 @@ LINE_FIELDS = {
     "unit_price", "line_total", "currency", "available", "problem",
 }  # fmt: skip
 ITEM_FIELDS = LINE_FIELDS - {"available", "problem"} | {"reviewed"}
-SHIPMENT_FIELDS = {"id", "carrier", "tracking_number", "status", "shipped_at", "delivered_at"}
+SHIPMENT_FIELDS = {"id", "carrier", "tracking_number", "status", "shipped_at", "delivered_at",
+                   "events", "tracking_url"}  # fmt: skip
 VENDOR_ORDER_FIELDS = {"id", "vendor", "status", "subtotal", "currency", "items", "shipment"}
 ORDER_FIELDS = {
     "id", "number", "status", "currency", "subtotal", "total", "shipping_address",

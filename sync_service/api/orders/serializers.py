@@ -106,6 +106,13 @@ class VendorRefOut(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+class TrackingEventOut(serializers.Serializer[Any]):
+    status = serializers.CharField()
+    description = serializers.CharField()
+    location = serializers.CharField()
+    occurred_at = Timestamp()
+
+
 class ShipmentOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     carrier = serializers.CharField()
@@ -113,6 +120,10 @@ class ShipmentOut(serializers.Serializer[Any]):
     status = serializers.CharField()
     shipped_at = Timestamp()
     delivered_at = Timestamp(allow_null=True)
+    events = TrackingEventOut(many=True, help_text="Tracking steps, oldest first.")
+    tracking_url = serializers.CharField(
+        allow_null=True, help_text="The carrier's tracking page, when it has one."
+    )
 
 
 class VendorOrderOut(serializers.Serializer[Any]):

@@ -11,7 +11,7 @@ import pytest
 
 from async_service.api import orders_schemas as v2
 from shared_domain.orders import selectors as read
-from shared_domain.shipping.selectors import ShipmentView
+from shared_domain.shipping.selectors import ShipmentView, TrackingEventView
 from sync_service.api.orders import serializers as v1
 
 PAIRS = [
@@ -34,6 +34,12 @@ def test_api_shapes_name_exactly_the_read_model_fields(model, serializer, schema
     assert list(serializer().fields) == names
     if schema is not None:
         assert list(schema.model_fields) == names
+
+
+def test_a_tracking_event_is_shown_whole():
+    names = [f.name for f in dataclasses.fields(TrackingEventView)]
+    assert list(v1.TrackingEventOut().fields) == names
+    assert list(v2.TrackingEventOut.model_fields) == names
 
 
 def test_a_shipment_is_shown_without_its_vendor_order_id():
