@@ -19,6 +19,7 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,28 +141,40 @@ async def _load(base: str, name: str, make_path: Any, concurrency: int, duration
     return Result(name, count, errors, time.monotonic() - started, latencies)
 
 
-def main() -> int:
+@contextlib.contextmanager
+def seeded_database(products: int) -> Iterator[tuple[dict[str, str], Path]]:
+    """A fresh database with `products` demo products (50 vendors): the environment of
+    a stack on it, and a run directory for the stack. Dropped afterwards."""
     sys.path.insert(0, str(REPO))
     from deploy.localstack.backing import database_url_for, drop_database, ensure_database
-    from deploy.localstack.stack import AppStack, Ports, manage
+    from deploy.localstack.stack import manage
 
     base_url = os.environ["DATABASE_URL"]
     name = f"fashionistar_bench_{uuid.uuid4().hex[:8]}"
     admin = database_url_for(base_url, "postgres")
     ensure_database(admin, name)
-    run_dir = REPO / ".data" / "bench" / name
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
         "DATABASE_URL": database_url_for(base_url, name),
         "THROTTLE_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
         "MAIL_BACKEND": "locmem",
+        "APP_ENV": "development",
     }
     try:
         manage(["migrate", "--noinput", "-v", "0"], env=env)
         started = time.monotonic()
-        manage(["seed_demo", "--vendors", "50", "--products", str(PRODUCTS), "-v", "0"], env=env)
-        print(f"\nseeded {PRODUCTS} products in {time.monotonic() - started:.0f}s", flush=True)
+        manage(["seed_demo", "--vendors", "50", "--products", str(products), "-v", "0"], env=env)
+        print(f"\nseeded {products} products in {time.monotonic() - started:.0f}s", flush=True)
+        yield env, REPO / ".data" / "bench" / name
+    finally:
+        drop_database(admin, name)
+
+
+def main() -> int:
+    from deploy.localstack.stack import AppStack, Ports
+
+    with seeded_database(PRODUCTS) as (env, run_dir):
         _print_plan(env)
         ids = _product_ids(env)
         stack = AppStack(ports=Ports.free(), env=env, run_dir=run_dir, log_dir=run_dir / "logs")
@@ -170,8 +183,6 @@ def main() -> int:
             results = asyncio.run(_scenarios(stack.ports.base_url, ids))
         finally:
             stack.stop()
-    finally:
-        drop_database(admin, name)
     _report(results)
     return 0
 

@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.bench.bench_catalog import Result, _Connection, _load
+from tests.bench.bench_catalog import Result, _Connection, _load, seeded_database
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
@@ -240,28 +240,9 @@ async def _details(base: str, token: str) -> Result:
 
 
 def main() -> int:
-    sys.path.insert(0, str(REPO))
-    from deploy.localstack.backing import database_url_for, drop_database, ensure_database
-    from deploy.localstack.stack import AppStack, Ports, manage
+    from deploy.localstack.stack import AppStack, Ports
 
-    base_url = os.environ["DATABASE_URL"]
-    name = f"fashionistar_bench_{uuid.uuid4().hex[:8]}"
-    admin = database_url_for(base_url, "postgres")
-    ensure_database(admin, name)
-    run_dir = REPO / ".data" / "bench" / name
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-        "DATABASE_URL": database_url_for(base_url, name),
-        "THROTTLE_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "MAIL_BACKEND": "locmem",
-        "APP_ENV": "development",
-    }
-    try:
-        manage(["migrate", "--noinput", "-v", "0"], env=env)
-        started = time.monotonic()
-        manage(["seed_demo", "--vendors", "50", "--products", str(PRODUCTS), "-v", "0"], env=env)
-        print(f"\nseeded {PRODUCTS} products in {time.monotonic() - started:.0f}s", flush=True)
+    with seeded_database(PRODUCTS) as (env, run_dir):
         prepared = _django(_PREPARE, env, str(CONCURRENCY), str(HOT_VARIANTS), str(HOT_STOCK))
         stack = AppStack(ports=Ports.free(), env=env, run_dir=run_dir, log_dir=run_dir / "logs")
         stack.start()
@@ -279,8 +260,6 @@ def main() -> int:
             stack.stop()
         audit = _django(_AUDIT, env)
         reads = _django(_DETAIL, env, str(DETAIL_DELAY))
-    finally:
-        drop_database(admin, name)
     _report(raw, checkout, short, detail, audit, reads)
     return 0 if audit["oversold_variants"] == 0 and audit["reserved_drift"] == 0 else 1
 

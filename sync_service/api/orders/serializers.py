@@ -35,7 +35,9 @@ class CartItemUpdateIn(StrictSerializer):
     quantity = serializers.IntegerField(help_text="The line's new quantity.")
 
 
-class CartLineOut(serializers.Serializer[Any]):
+class LineOut(serializers.Serializer[Any]):
+    """A variant bought (or to buy), as cart lines and order items both show it."""
+
     id = serializers.IntegerField()
     variant_id = serializers.IntegerField()
     product_id = serializers.IntegerField()
@@ -47,6 +49,9 @@ class CartLineOut(serializers.Serializer[Any]):
     unit_price = money()
     line_total = money()
     currency = serializers.CharField()
+
+
+class CartLineOut(LineOut):
     available = serializers.IntegerField(help_text="Units that can be bought now.")
     problem = serializers.ChoiceField(
         choices=PROBLEMS,
@@ -86,18 +91,7 @@ class CheckoutBody(serializers.Serializer[Any]):
 
 
 # ---------------------------------------------------------------------- orders
-class ItemOut(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    variant_id = serializers.IntegerField()
-    product_id = serializers.IntegerField()
-    title = serializers.CharField()
-    sku = serializers.CharField()
-    size = serializers.CharField()
-    colour = serializers.CharField()
-    quantity = serializers.IntegerField()
-    unit_price = money()
-    line_total = money()
-    currency = serializers.CharField()
+class ItemOut(LineOut):
     reviewed = serializers.BooleanField()
 
 

@@ -3,8 +3,6 @@ v1, limits, and errors."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from asgiref.sync import sync_to_async
 
@@ -32,25 +30,6 @@ def _shop():
 @pytest.fixture
 async def shop():
     return await sync_to_async(_shop)()
-
-
-@pytest.fixture
-def queries(monkeypatch):
-    """The SQL every thread runs. v2 reads run on connections of their own (run_db),
-    which django_assert_num_queries, watching the test thread's connection, misses."""
-    from django.db.backends.utils import CursorWrapper
-
-    seen: list[str] = []
-    lock = threading.Lock()
-    execute = CursorWrapper._execute_with_wrappers  # type: ignore[attr-defined]
-
-    def counted(self, sql, params, many, executor):
-        with lock:
-            seen.append(sql)
-        return execute(self, sql, params, many, executor)
-
-    monkeypatch.setattr(CursorWrapper, "_execute_with_wrappers", counted)
-    return seen
 
 
 async def test_spec_step_5_search_shape(async_client, shop):
