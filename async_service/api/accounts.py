@@ -3,7 +3,6 @@ same tokens and same errors as v1."""
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from ninja import Router
 
@@ -12,6 +11,7 @@ from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth_with_profiles
 from shared_domain.accounts import services
 from shared_domain.accounts.selectors import Account
+from shared_domain.common.asyncdb import run_db
 from shared_domain.web.throttles import alogin_limit
 from shared_domain.web.throttling import aenforce, client_ident
 
@@ -28,9 +28,7 @@ async def login(request: HttpRequest, payload: LoginIn) -> services.SignIn:
     """Sign in: access token (15 min) + refresh token (7 days, rotating). 401
     `invalid_credentials` for a wrong password or unknown email alike."""
     await alogin_limit(email=payload.email)
-    return await sync_to_async(services.session_login)(
-        email=payload.email, password=payload.password
-    )
+    return await run_db(services.session_login, email=payload.email, password=payload.password)
 
 
 @router.post(
@@ -43,7 +41,7 @@ async def refresh(request: HttpRequest, payload: RefreshIn) -> services.TokenPai
     """Trade a refresh token for a new pair. 401 `invalid_token`, `token_expired` or
     `token_revoked` (replaying a used token ends that session)."""
     await aenforce("refresh", client_ident())
-    return await sync_to_async(services.token_refresh)(refresh_token=payload.refresh)
+    return await run_db(services.token_refresh, refresh_token=payload.refresh)
 
 
 me_router = Router(tags=["me"])

@@ -14,6 +14,7 @@ from shared_domain.accounts import tokens
 from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import AccountDisabled, InvalidToken, TokenRevoked
 from shared_domain.accounts.models import User, VendorProfile
+from shared_domain.common.asyncdb import run_db
 
 # What other layers call an account, in annotations and isinstance checks: the APIs
 # import no models, and never query through this.
@@ -91,8 +92,9 @@ def user_for_access_claims(*, claims: tokens.Claims, with_profiles: bool = False
 
 
 async def auser_for_access_claims(*, claims: tokens.Claims, with_profiles: bool = False) -> User:
-    user = await _users(with_profiles=with_profiles).filter(pk=claims.user_id).afirst()
-    return _check(user, claims)
+    # On a pool thread whose connection goes back at once: Django's async ORM would
+    # keep a connection per concurrent request until the request ends.
+    return await run_db(user_for_access_claims, claims=claims, with_profiles=with_profiles)
 
 
 def user_for_access_token(*, token: str) -> User:

@@ -37,7 +37,6 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from asgiref.sync import sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
 from prometheus_client import Counter
 
@@ -178,7 +177,9 @@ class EventBus:
     async def apublish(self, event: Event) -> None:
         # No transaction in async code: the record is written and dispatched at once,
         # on one thread hop.
-        await sync_to_async(self.publish)(event)
+        from shared_domain.common.asyncdb import run_db
+
+        await run_db(self.publish, event)
 
 
 bus = EventBus()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.tasks import TaskResultStatus, default_task_backend
 from django.tasks.exceptions import TaskResultDoesNotExist
 
+from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import NotFound
 from shared_domain.common.models import TaskLink
 
@@ -87,4 +87,4 @@ def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
 
 
 async def atask_status_for(*, task_id: str, user: Any) -> TaskStatus:
-    return await sync_to_async(task_status_for)(task_id=task_id, user=user)
+    return await run_db(task_status_for, task_id=task_id, user=user)

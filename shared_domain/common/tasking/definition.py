@@ -40,10 +40,10 @@ class AppTask(Task):
         return result
 
     async def aenqueue(self, *args: Any, **kwargs: Any) -> Any:
-        from asgiref.sync import sync_to_async
+        from shared_domain.common.asyncdb import run_db
 
         # One thread hop for the insert and the wake-up notification together.
-        return await sync_to_async(self.enqueue)(*args, **kwargs)
+        return await run_db(self.enqueue, *args, **kwargs)
 
 
 def _after_enqueue(task: Task) -> None:

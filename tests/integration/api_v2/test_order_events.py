@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgiref.sync import sync_to_async
-from django.core.asgi import get_asgi_application
 from django.test import override_settings
 
 from shared_domain.accounts import services as accounts
@@ -24,31 +20,6 @@ from shared_domain.orders.models import Order, OrderStatusChange
 from tests.factories import PASSWORD, CustomerFactory, make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def base_url(redis_db) -> Iterator[str]:
-    """The ASGI application served by uvicorn in a thread of this process."""
-    port = _free_port()
-    config = uvicorn.Config(
-        get_asgi_application(), host="127.0.0.1", port=port, lifespan="off", log_config=None
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
