@@ -65,6 +65,7 @@ class AppStack:
         run_dir: Path,
         log_dir: Path | None = None,
         web_concurrency: int = 2,
+        async_concurrency: int = 1,
     ) -> None:
         self.ports = ports
         self.run_dir = run_dir
@@ -105,7 +106,7 @@ class AppStack:
                     "DJANGO_SETTINGS_MODULE": "async_service.settings",
                     "ASYNC_HOST": "127.0.0.1",
                     "ASYNC_PORT": str(ports.async_),
-                    "WEB_CONCURRENCY": "1",
+                    "WEB_CONCURRENCY": str(async_concurrency),
                 },
                 health_url=f"http://127.0.0.1:{ports.async_}/api/v2/healthz",
                 log_path=log("async"),

@@ -6,7 +6,9 @@ plain numbers, never their objects. Every write that changes what orders hold lo
 the stock rows involved with `SELECT … FOR UPDATE` in primary-key order (as Saleor's
 `allocate_stocks`), so concurrent checkouts never oversell and never deadlock
 whatever order their lines come in; the `stock_held_within_quantity` constraint is
-the last line of defence.
+the last line of defence. Inside a caller's transaction they take no savepoint of
+their own: a failure fails the caller's unit as a whole, which is what each caller
+wants (a checkout, a payment, a cancellation).
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _save(stocks: Iterable[Stock], fields: list[str]) -> None:
     Stock.objects.bulk_update(list(stocks), [*fields, "updated_at"])
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def stock_reserve(*, order_id: int, lines: Sequence[Line], expires_at: datetime) -> None:
     """Hold units of each variant for an unpaid order until `expires_at`, or raise
     OutOfStock (details: variant_id, requested, available) and hold nothing."""
@@ -124,7 +126,7 @@ def _active_reservations(order_id: int) -> list[Reservation]:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reservations_release(*, order_id: int) -> int:
     """Give back what an unpaid order held (cancelled or expired). Returns the units
     released; 0 when nothing is held any more (safe to call twice)."""
@@ -140,7 +142,7 @@ def reservations_release(*, order_id: int) -> int:
     return sum(r.quantity for r in held)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reservations_commit(*, order_id: int) -> int:
     """Payment arrived: what the order reserved becomes allocated (kept for it until
     shipped). Returns the units committed; 0 if nothing was reserved (safe twice)."""
@@ -158,7 +160,7 @@ def reservations_commit(*, order_id: int) -> int:
     return sum(r.quantity for r in held)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def allocations_release(*, lines: Sequence[Line]) -> None:
     """A paid order was cancelled before shipping: its allocated units are free again."""
     units = _merged(lines)
@@ -168,7 +170,7 @@ def allocations_release(*, lines: Sequence[Line]) -> None:
     _save(stocks.values(), ["allocated"])
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def allocations_fulfil(*, lines: Sequence[Line]) -> None:
     """Allocated units left the warehouse: on hand and allocated go down together."""
     units = _merged(lines)

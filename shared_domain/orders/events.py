@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from shared_domain.common.events import Event
 
@@ -23,6 +24,7 @@ class OrderStatusChanged(Event):
     from_status: str
     to_status: str
     order_status: str
+    at: datetime
 
 
 @dataclasses.dataclass(frozen=True)

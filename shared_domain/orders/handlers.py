@@ -17,9 +17,19 @@ def send_confirmation(event: events.OrderPlaced) -> None:
 def broadcast_status(event: events.OrderStatusChanged) -> None:
     """Publish the committed change to the order's live channel (Redis pub/sub). A
     stream that misses it (Redis down) catches up from the history."""
-    from shared_domain.orders.live import order_event_publish
+    from shared_domain.orders.live import StatusEvent, status_event_publish
 
-    order_event_publish(change_id=event.change_id)
+    status_event_publish(
+        StatusEvent(
+            id=event.change_id,
+            order_id=event.order_id,
+            vendor_order_id=event.vendor_order_id,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            order_status=event.order_status,
+            at=event.at,
+        )
+    )
 
 
 def carrier_delivered(event: TrackingUpdated) -> None:

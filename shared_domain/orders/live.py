@@ -160,6 +160,11 @@ def order_event_publish(*, change_id: int) -> None:
     get_redis().publish(order_events_channel(change.order_id), event.as_json())
 
 
+def status_event_publish(event: StatusEvent) -> None:
+    """Publish a committed change already described in full (no database read)."""
+    get_redis().publish(order_events_channel(event.order_id), event.as_json())
+
+
 async def order_events_follow(
     *, customer: Any, order_id: int, after_id: int | None = None, heartbeat: float
 ) -> AsyncGenerator[StatusEvent | None, None]:

@@ -43,6 +43,8 @@ WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 HOT_VARIANTS = int(os.environ.get("BENCH_HOT_VARIANTS", "400"))
 HOT_STOCK = int(os.environ.get("BENCH_HOT_STOCK", "8"))
 DETAIL_DELAY = float(os.environ.get("BENCH_DETAIL_DELAY", "0.02"))
+# uvicorn processes of v2: one per core, as a v2 pod per core would run in production.
+ASYNC_WORKERS = int(os.environ.get("BENCH_ASYNC_WORKERS", "2"))
 ADDRESS = {"name": "Bench Buyer", "line1": "1 Load Street", "city": "Lagos", "state": "Lagos",
            "country": "NG", "phone": "+234 800 000 0000"}  # fmt: skip
 
@@ -244,7 +246,8 @@ def main() -> int:
 
     with seeded_database(PRODUCTS) as (env, run_dir):
         prepared = _django(_PREPARE, env, str(CONCURRENCY), str(HOT_VARIANTS), str(HOT_STOCK))
-        stack = AppStack(ports=Ports.free(), env=env, run_dir=run_dir, log_dir=run_dir / "logs")
+        stack = AppStack(ports=Ports.free(), env=env, run_dir=run_dir, log_dir=run_dir / "logs",
+                         async_concurrency=ASYNC_WORKERS)  # fmt: skip
         stack.start()
         try:
             base = stack.ports.base_url
@@ -267,7 +270,8 @@ def main() -> int:
 def _report(raw: Result, checkout: Result, short: int, detail: Result, audit: dict[str, Any],
             reads: dict[str, list[float]]) -> None:  # fmt: skip
     print(f"\nCheckout through the ingress: {PRODUCTS} products, {CONCURRENCY} customers, "
-          f"{DURATION:g}s, {HOT_VARIANTS} variants x {HOT_STOCK} units, 2 cores shared")  # fmt: skip
+          f"{DURATION:g}s, {HOT_VARIANTS} variants x {HOT_STOCK} units, {ASYNC_WORKERS} uvicorn "
+          "worker(s), 2 cores shared")  # fmt: skip
     print("| scenario | per second | % of raw | p50 | p95 | p99 | errors |")
     print("|---|---|---|---|---|---|---|")
     for r in (raw, checkout, detail):

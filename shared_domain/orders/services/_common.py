@@ -58,6 +58,7 @@ def transition_record(
             from_status=from_status,
             to_status=to_status,
             order_status=order.status,
+            at=change.created_at,
         )
     )
     return change
