@@ -102,6 +102,8 @@ def test_throttling_fails_open_when_redis_is_down(client, settings):
         reset_clients()
 
 
+# v2 looks the user up on a connection of its own: the account must be committed.
+@pytest.mark.django_db(transaction=True)
 def test_the_access_token_is_decoded_once_per_request(client, monkeypatch):
     access = login(client, CustomerFactory.create())["access"]
     decoded = []
