@@ -335,16 +335,7 @@ class VendorOrdersApi(_VendorOrders):
     @extend_schema(
         tags=["vendor"],
         operation_id="vendor_orders_list",
-        parameters=[
-            OpenApiParameter("status", str, description="Only parts in this status."),
-            OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
-            OpenApiParameter(
-                "page_size",
-                int,
-                description=f"Default {order_selectors.PAGE_SIZE}, "
-                f"at most {order_selectors.MAX_PAGE_SIZE}.",
-            ),
-        ],
+        parameters=[os.OrderListQuery],
         responses={
             200: os.VendorOrderPageOut,
             **errors(

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
+from shared_domain.orders.selectors import MAX_PAGE_SIZE, PAGE_SIZE
 from sync_service.api.catalog.serializers import money
 from sync_service.api.strict import StrictSerializer
 
@@ -174,10 +175,19 @@ class OrderPageOut(serializers.Serializer[Any]):
 
 
 class OrderListQuery(serializers.Serializer[Any]):
-    # The values are checked by the selector (one message for v1 and v2).
-    status = serializers.CharField(required=False, max_length=32)
-    cursor = serializers.CharField(required=False, max_length=40)
-    page_size = serializers.IntegerField(required=False)
+    """The query of both order lists (the customer's and the vendor's); also their
+    OpenAPI parameters. The values are checked by the selector (one message for v1
+    and v2)."""
+
+    status = serializers.CharField(
+        required=False, max_length=32, help_text="Only orders (parts) in this status."
+    )
+    cursor = serializers.CharField(
+        required=False, max_length=40, help_text="next_cursor of the previous page."
+    )
+    page_size = serializers.IntegerField(
+        required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+    )
 
 
 # ---------------------------------------------------------------------- vendor side

@@ -145,15 +145,7 @@ class OrdersApi(_CustomerApi):
     @extend_schema(
         tags=["orders"],
         operation_id="orders_list",
-        parameters=[
-            OpenApiParameter("status", str, description="Only orders in this status."),
-            OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
-            OpenApiParameter(
-                "page_size",
-                int,
-                description=f"Default {selectors.PAGE_SIZE}, at most {selectors.MAX_PAGE_SIZE}.",
-            ),
-        ],
+        parameters=[s.OrderListQuery],
         responses={
             200: s.OrderPageOut,
             **errors(e400="validation_error (status, cursor, page_size)", **CUSTOMER_ERRORS),
