@@ -146,3 +146,29 @@ def test_out_of_stock_under_contention_leaves_no_partial_order(shop):
     assert isinstance(next(o for o in outcomes if isinstance(o, Exception)), OutOfStock)
     assert stock_of(v["DR-RED-M"]) == (5, 0, 2)
     assert stock_of(v["DR-RED-L"]) == (2, 0, 2)
+
+
+def test_two_expiry_runs_at_once_cancel_each_late_order_once(shop):
+    Stock.objects.filter(variant=shop["variants"]["LS-BLU-L"]).update(quantity=50)
+    late = []
+    for n in range(12):
+        customer = CustomerFactory.create()
+        late.append(
+            services.order_place(
+                customer=customer, idempotency_key=f"x{n}", shipping_address=ADDRESS,
+                items=[{"variant_id": shop["variants"]["LS-BLU-L"].pk, "quantity": 1}],
+            ).order_id
+        )  # fmt: skip
+    Order.objects.filter(pk__in=late).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    outcomes = race(services.orders_expire, services.orders_expire)
+
+    assert sum(outcomes) == 12, outcomes
+    assert set(Order.objects.filter(pk__in=late).values_list("status", flat=True)) == {"cancelled"}
+    from shared_domain.orders.models import OrderStatusChange
+
+    cancellations = OrderStatusChange.objects.filter(
+        order_id__in=late, vendor_order=None, to_status="cancelled"
+    )
+    assert cancellations.count() == 12  # once each, never twice
+    assert stock_of(shop["variants"]["LS-BLU-L"]) == (50, 0, 0)
