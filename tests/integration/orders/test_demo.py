@@ -21,3 +21,9 @@ def test_demo_orders_cover_each_state_and_leave_a_cart():
     # A second run leaves things as they are.
     call_command("seed_demo_orders", verbosity=0)
     assert Order.objects.count() == 5
+
+
+def test_demo_orders_need_the_demo_customer_and_skip_quietly_without(capsys):
+    call_command("seed_demo_orders")
+    assert "demo orders not loaded" in capsys.readouterr().out
+    assert not Order.objects.exists()

@@ -34,13 +34,16 @@ class Command(BaseCommand):
             raise CommandError("seed_demo_orders refuses to run with APP_ENV=production")
         customer = user_get_by_email(email=CUSTOMER)
         if customer is None:
-            raise CommandError(f"Run seed_demo first: there is no {CUSTOMER}.")
+            # A database seeded otherwise (make run on an existing DATABASE_URL).
+            self.stdout.write(f"No {CUSTOMER} (seed_demo loads it); demo orders not loaded.")
+            return
         if order_page_for_customer(customer=customer, page_size=1).items:
             self.stdout.write("The demo customer has orders; demo orders not loaded.")
             return
         variants = variant_ids_on_sale(currency="NGN", limit=12)
         if len(variants) < 12:
-            raise CommandError("Not enough products in stock for demo orders.")
+            self.stdout.write("Fewer than 12 products in stock; demo orders not loaded.")
+            return
         placed = []
         for n in range(5):
             order = services.order_place(
