@@ -12,9 +12,9 @@ from ninja import Router
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.security import current_user, jwt_auth
 from shared_domain.common.asyncdb import run_db
-from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.live import (
     StatusEvent,
+    closes,
     order_current_status,
     order_events_follow,
 )
@@ -76,7 +76,7 @@ async def order_events(
     after_id = _last_event_id(request)
     # Authorise before the stream starts, so that a stranger gets an ordinary 404.
     current = await run_db(order_current_status, customer=customer, order_id=order_id)
-    if after_id is not None and after_id >= current.id and current.order_status in TERMINAL:
+    if after_id is not None and after_id >= current.id and closes(current):
         return HttpResponse(status=204)
     follow = order_events_follow(
         customer=customer,

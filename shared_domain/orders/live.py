@@ -63,6 +63,11 @@ class StatusEvent:
         )
 
 
+def closes(event: StatusEvent) -> bool:
+    """The order's own change to a final status: nothing more will follow."""
+    return event.vendor_order_id is None and event.order_status in TERMINAL
+
+
 def order_events_channel(order_id: int) -> str:
     return f"orders:{order_id}:events"
 
@@ -204,7 +209,7 @@ async def order_events_follow(
                     last_id = max(last_id or 0, event.id)
                     yield event
                     last_out = loop.time()
-            if history and history[-1].order_status in TERMINAL:
+            if history and closes(history[-1]):
                 return
             while True:
                 wait = last_out + heartbeat - loop.time()
@@ -226,7 +231,7 @@ async def order_events_follow(
                 last_id = max(last_id or 0, event.id)
                 yield event
                 last_out = loop.time()
-                if event.order_status in TERMINAL:
+                if closes(event):
                     return
         except (RedisError, OSError) as error:
             delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]

@@ -51,8 +51,10 @@ class Order(models.Model):
         max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT
     )
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
+    # Wide enough for the largest order the limits allow (50 lines x 20 units at the
+    # highest catalog price).
+    subtotal = models.DecimalField(max_digits=16, decimal_places=2)
+    total = models.DecimalField(max_digits=16, decimal_places=2)
     shipping_address = models.JSONField()
     # Until when the stock is reserved for payment (then the order is cancelled).
     expires_at = models.DateTimeField()
@@ -63,7 +65,7 @@ class Order(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["customer", "-placed_at", "-id"], name="order_customer_recent"),
+            models.Index(fields=["customer", "-id"], name="order_customer_recent"),
             models.Index(
                 fields=["expires_at"],
                 name="order_unpaid_expiry_idx",
@@ -85,10 +87,10 @@ class VendorOrder(models.Model):
     status = models.CharField(
         max_length=24, choices=Status.choices, default=Status.PENDING_PAYMENT
     )
-    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    subtotal = models.DecimalField(max_digits=16, decimal_places=2)
     commission_rate = models.DecimalField(max_digits=5, decimal_places=4)
-    commission_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    vendor_payout = models.DecimalField(max_digits=14, decimal_places=2)
+    commission_amount = models.DecimalField(max_digits=16, decimal_places=2)
+    vendor_payout = models.DecimalField(max_digits=16, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

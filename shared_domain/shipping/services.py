@@ -172,7 +172,9 @@ def tracking_webhook_receive(
     updates = carrier_get(carrier).parse_webhook(headers, body)
     recorded = unknown = 0
     with transaction.atomic():
-        for update in updates:
+        # One order for every batch, so two overlapping batches lock their shipments
+        # the same way round (no deadlock).
+        for update in sorted(updates, key=lambda u: (u.tracking_number, u.occurred_at)):
             try:
                 event = tracking_event_record(
                     carrier=carrier,

@@ -42,7 +42,14 @@ from shared_domain.orders.errors import (
 )
 from shared_domain.orders.events import OrderPlaced
 from shared_domain.orders.lifecycle import Status
-from shared_domain.orders.models import CartItem, CheckoutRequest, Order, OrderItem, VendorOrder
+from shared_domain.orders.models import (
+    Cart,
+    CartItem,
+    CheckoutRequest,
+    Order,
+    OrderItem,
+    VendorOrder,
+)
 from shared_domain.orders.services._common import customer_check, transition_record
 from shared_domain.orders.services.cart import cart_empty, quantity_check
 
@@ -127,11 +134,10 @@ def _claim_key(customer: Account, key: str, request_hash: str) -> int | PlacedOr
 
 
 def _cart_lines(customer: Account) -> Counter[int]:
-    rows = (
-        CartItem.objects.select_for_update()
-        .filter(cart__customer=customer)
-        .values_list("variant_id", "quantity")
-    )
+    # The cart row first, as every cart edit locks it: edits wait for the checkout (or
+    # the checkout for them), never a deadlock between the two.
+    Cart.objects.select_for_update().filter(customer=customer).first()
+    rows = CartItem.objects.filter(cart__customer=customer).values_list("variant_id", "quantity")
     wanted = Counter(dict(rows))
     if not wanted:
         raise CartEmpty()

@@ -41,8 +41,18 @@ def _vendor_orders(order: Order) -> list[VendorOrder]:
 def _set_all(
     order: Order, to: str, *, actor_id: int | None, reason: str, parts: list[VendorOrder]
 ) -> None:
-    """Move the order and every vendor order to `to` (each change in the history)."""
+    """Move every vendor order, then the order, to `to` (each change in the history).
+    The parts' rows come first and show the order as it still is; the order's own row
+    is the one that closes it, so a live stream ends only once every part has moved."""
     check_transition(order.status, to)
+    for part in parts:
+        part_before = part.status
+        part.status = to
+        part.save(update_fields=["status", "updated_at"])
+        transition_record(
+            order=order, vendor_order=part, from_status=part_before, to_status=to,
+            actor_id=actor_id, reason=reason,
+        )  # fmt: skip
     before = order.status
     order.status = to
     fields = ["status", "updated_at"]
@@ -53,18 +63,6 @@ def _set_all(
         order.paid_at = timezone.now()
         fields.append("paid_at")
     order.save(update_fields=fields)
-    for part in parts:
-        part_before = part.status
-        part.status = to
-        part.save(update_fields=["status", "updated_at"])
-        transition_record(
-            order=order,
-            vendor_order=part,
-            from_status=part_before,
-            to_status=to,
-            actor_id=actor_id,
-            reason=reason,
-        )
     transition_record(
         order=order, from_status=before, to_status=to, actor_id=actor_id, reason=reason
     )
@@ -99,7 +97,9 @@ def order_mark_payment_failed(*, order_id: int, reason: str = "payment_failed") 
     """A payment attempt failed: the order stays open (its stock still reserved until
     `expires_at`) for another attempt. Idempotent; never undoes a paid order."""
     order = order_locked(order_id=order_id)
-    if order.status == Status.PAYMENT_FAILED:
+    if order.status != Status.PENDING_PAYMENT:
+        # Already failed, or paid by another attempt, or closed: a late report of a
+        # failed attempt changes nothing.
         return order
     _set_all(
         order,

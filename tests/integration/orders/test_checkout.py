@@ -238,3 +238,29 @@ def test_old_checkout_keys_are_forgotten_but_not_their_orders(shop, customer):
     assert services.checkout_keys_forget(before=timezone.now() + timedelta(seconds=1)) == 1
     assert not CheckoutRequest.objects.exists()
     assert Order.objects.filter(pk=placed.order_id).exists()
+
+
+def test_commission_is_rounded_half_up_to_the_cent(shop, customer):
+    from shared_domain.catalog.services import product_update
+
+    product_update(product=shop["dress"], data={"price": Decimal("333.33")})
+    profile = shop["ada"].vendor_profile
+    profile.commission_rate = Decimal("0.0750")  # 24.99975 on 333.33
+    profile.save()
+    placed = _place(
+        customer, items=[{"variant_id": shop["variants"]["DR-RED-M"].pk, "quantity": 1}]
+    )
+    part = Order.objects.get(pk=placed.order_id).vendor_orders.get()
+    assert (part.commission_amount, part.vendor_payout) == (Decimal("25.00"), Decimal("308.33"))
+
+
+def test_the_largest_order_the_limits_allow_is_stored(shop, customer):
+    from shared_domain.catalog.services import MAX_PRICE, product_update
+    from shared_domain.inventory.services import stock_set
+
+    product_update(product=shop["dress"], data={"price": MAX_PRICE})
+    stock_set(variant_id=shop["variants"]["DR-RED-M"].pk, quantity=20)
+    placed = _place(
+        customer, items=[{"variant_id": shop["variants"]["DR-RED-M"].pk, "quantity": 20}]
+    )
+    assert Order.objects.get(pk=placed.order_id).total == MAX_PRICE * 20

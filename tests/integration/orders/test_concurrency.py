@@ -172,3 +172,20 @@ def test_two_expiry_runs_at_once_cancel_each_late_order_once(shop):
     )
     assert cancellations.count() == 12  # once each, never twice
     assert stock_of(shop["variants"]["LS-BLU-L"]) == (50, 0, 0)
+
+
+def test_checkout_from_the_cart_racing_a_cart_edit_never_deadlocks(shop):
+    v = shop["variants"]
+    Stock.objects.filter(variant=v["DR-RED-M"]).update(quantity=100)
+    for round_ in range(6):
+        customer = CustomerFactory.create()
+        item = services.cart_item_add(customer=customer, variant_id=v["DR-RED-M"].pk, quantity=1)
+        outcomes = race(
+            partial(services.order_place, customer=customer, idempotency_key=f"c{round_}",
+                    shipping_address=ADDRESS),
+            partial(services.cart_item_update, customer=customer, item_id=item.pk, quantity=2),
+        )  # fmt: skip
+        # Either may go first; neither fails for the database's sake.
+        kinds = names(outcomes)
+        assert "OperationalError" not in kinds, outcomes
+        assert kinds[-1] == "ok", outcomes  # the checkout, or both

@@ -264,3 +264,27 @@ def test_a_carrier_reporting_delivery_delivers_the_vendor_order(
     assert Order.objects.get(pk=order.pk).status == "delivered"
     services.vendor_order_mark_delivered(vendor_order_id=part.pk)  # again: nothing changes
     assert OrderStatusChange.objects.filter(order=order, to_status="delivered").count() == 2
+
+
+def test_a_late_failed_payment_report_changes_nothing(shop, customer):
+    order = _order(shop, customer, ("DR-RED-M", 1))
+    services.order_mark_paid(order_id=order.pk)
+    changes = OrderStatusChange.objects.count()
+    services.order_mark_payment_failed(order_id=order.pk)
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert OrderStatusChange.objects.count() == changes
+    services.order_cancel(customer=customer, order_id=order.pk)
+    services.order_mark_payment_failed(order_id=order.pk)
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_a_multi_vendor_cancellation_closes_the_live_stream_only_at_its_end(shop, customer):
+    from shared_domain.orders.live import closes, order_status_events
+
+    order = _order(shop, customer, ("DR-RED-M", 1), ("LS-BLU-L", 1))
+    services.order_cancel(customer=customer, order_id=order.pk)
+    events = order_status_events(customer=customer, order_id=order.pk)
+    assert [closes(e) for e in events] == [False, False, False, True]
+    parts = [e for e in events if e.vendor_order_id is not None]
+    assert {e.order_status for e in parts} == {"pending_payment"}
+    assert (events[-1].vendor_order_id, events[-1].order_status) == (None, "cancelled")
