@@ -9,7 +9,7 @@ items, shipments), and its parts can be read concurrently (v2).
 
 from __future__ import annotations
 
-from shared_domain.orders.selectors.cart import CartLine, CartView, cart_view
+from shared_domain.orders.selectors.cart import CartLine, CartView, cart_line_view, cart_view
 from shared_domain.orders.selectors.customer import (
     ItemView,
     OrderHeader,
@@ -30,6 +30,7 @@ from shared_domain.orders.selectors.vendor import (
     VendorOrderPage,
     VendorOrderRow,
     vendor_ids_of_order,
+    vendor_order_check,
     vendor_order_for_vendor,
     vendor_order_page_for_vendor,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "VendorOrderRow",
     "VendorOrderView",
     "VendorRef",
+    "cart_line_view",
     "cart_view",
     "order_header_for_customer",
     "order_items_of",
@@ -56,6 +58,7 @@ __all__ = [
     "order_view_assemble",
     "order_view_for_customer",
     "vendor_ids_of_order",
+    "vendor_order_check",
     "vendor_order_for_vendor",
     "vendor_order_page_for_vendor",
 ]

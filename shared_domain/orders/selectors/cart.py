@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from shared_domain.accounts.selectors import Account
 from shared_domain.catalog.selectors import variants_for_sale
+from shared_domain.common.errors import NotFound
 from shared_domain.orders.models import CartItem
 
 
@@ -38,18 +40,10 @@ class CartView:
     count: int
 
 
-def cart_view(*, customer: Account) -> CartView:
-    """The customer's cart at today's prices; lines that cannot be bought are flagged
-    (`problem`), never dropped. The subtotal counts the lines on sale."""
-    rows = list(
-        CartItem.objects.filter(cart__customer=customer)
-        .order_by("added_at", "pk")
-        .values_list("pk", "variant_id", "quantity")
-    )
+def _lines(rows: list[tuple[int, int, int]]) -> list[CartLine]:
+    """Cart lines of (item id, variant id, quantity) rows at today's prices."""
     sales = variants_for_sale(variant_ids=[variant_id for _, variant_id, _ in rows])
     lines = []
-    subtotal = Decimal(0)
-    currency = ""
     for pk, variant_id, quantity in rows:
         sale = sales[variant_id]
         problem = None
@@ -59,10 +53,6 @@ def cart_view(*, customer: Account) -> CartView:
             problem = "out_of_stock"
         elif sale.available < quantity:
             problem = "insufficient_stock"
-        total = sale.unit_price * quantity
-        if sale.on_sale:
-            subtotal += total
-        currency = currency or sale.currency
         lines.append(
             CartLine(
                 id=pk,
@@ -74,10 +64,35 @@ def cart_view(*, customer: Account) -> CartView:
                 colour=sale.colour,
                 quantity=quantity,
                 unit_price=sale.unit_price,
-                line_total=total,
+                line_total=sale.unit_price * quantity,
                 currency=sale.currency,
                 available=sale.available,
                 problem=problem,
             )
         )
+    return lines
+
+
+def _rows(customer: Account) -> Any:
+    return CartItem.objects.filter(cart__customer=customer).values_list(
+        "pk", "variant_id", "quantity"
+    )
+
+
+def cart_view(*, customer: Account) -> CartView:
+    """The customer's cart at today's prices; lines that cannot be bought are flagged
+    (`problem`), never dropped. The subtotal counts the lines on sale."""
+    lines = _lines(list(_rows(customer).order_by("added_at", "pk")))
+    subtotal = sum(
+        (line.line_total for line in lines if line.problem != "unavailable"), Decimal(0)
+    )
+    currency = lines[0].currency if lines else ""
     return CartView(items=lines, subtotal=subtotal, currency=currency, count=len(lines))
+
+
+def cart_line_view(*, customer: Account, item_id: int) -> CartLine:
+    """One line of the customer's cart (two queries, whatever the cart's size)."""
+    lines = _lines(list(_rows(customer).filter(pk=item_id)))
+    if not lines:
+        raise NotFound("No such item in your cart.")
+    return lines[0]

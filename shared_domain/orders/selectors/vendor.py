@@ -119,3 +119,9 @@ def vendor_ids_of_order(*, order_id: int) -> list[tuple[int, int]]:
     """(vendor id, vendor order id) of each part of an order."""
     rows = VendorOrder.objects.filter(order_id=order_id).order_by("pk")
     return list(rows.values_list("vendor_id", "pk"))
+
+
+def vendor_order_check(*, vendor: Account, vendor_order_id: int) -> None:
+    """NotFound unless this is one of the vendor's parts (one query)."""
+    if not VendorOrder.objects.filter(pk=vendor_order_id, vendor_id=_vendor_id(vendor)).exists():
+        raise NotFound("No such order.")

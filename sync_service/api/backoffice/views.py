@@ -394,7 +394,7 @@ class VendorOrderShipApi(_VendorOrders):
         """Hand a paid or processing part to a carrier: its shipment is recorded."""
         vendor = current_user(request)
         # Someone else's order is a 404 whatever the body says.
-        order_selectors.vendor_order_for_vendor(vendor=vendor, vendor_order_id=vendor_order_id)
+        order_selectors.vendor_order_check(vendor=vendor, vendor_order_id=vendor_order_id)
         data = validated(os.ShipIn, request.data)
         order_services.vendor_order_ship(
             vendor=vendor,
