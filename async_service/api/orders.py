@@ -83,8 +83,7 @@ async def place(request: HttpRequest, payload: OrderPlaceIn) -> Status[OrderView
         shipping_address=payload.shipping_address,
         items=items,
     )
-    view = await _order_view(customer, placed.order_id)
-    return Status(201 if placed.created else 200, view)
+    return Status(201 if placed.created else 200, placed.view)
 
 
 @router.get(

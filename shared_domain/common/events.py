@@ -10,9 +10,10 @@ Handlers are registered explicitly, in each app's `AppConfig.ready()`:
 
     subscribe(OrderPlaced, handlers.send_confirmation)
 
-`publish()` writes the event to the outbox (an `EventRecord` row, in the caller's
-transaction, naming the handlers still to run) and runs the handlers right after
-that transaction commits, or at once outside a transaction; a rolled-back
+`publish(*events)` writes each event to the outbox (an `EventRecord` row, in the
+caller's transaction, naming the handlers still to run; events published in one call
+take one statement and one dispatch) and runs the handlers right after that
+transaction commits, or at once outside a transaction; a rolled-back
 transaction runs no handler and leaves no record. If the process dies between the
 commit and the handlers, or a handler fails, the outbox relay in the worker runs
 the handlers still pending (see `shared_domain.common.outbox`): each handler of a
@@ -168,18 +169,23 @@ class EventBus:
             keys[key] = handler
         return keys
 
-    def publish(self, event: Event) -> None:
+    def publish(self, *events: Event) -> None:
+        """Publish one or more events: events published together are written in one
+        statement and dispatched together after the commit."""
         from shared_domain.common import outbox
 
-        outbox.record_and_dispatch(self, event, context.request_id.get())
-        EVENTS_PUBLISHED.labels(event.event_type()).inc()
+        if not events:
+            return
+        outbox.record_and_dispatch(self, events, context.request_id.get())
+        for event in events:
+            EVENTS_PUBLISHED.labels(event.event_type()).inc()
 
-    async def apublish(self, event: Event) -> None:
-        # No transaction in async code: the record is written and dispatched at once,
+    async def apublish(self, *events: Event) -> None:
+        # No transaction in async code: the records are written and dispatched at once,
         # on one thread hop.
         from shared_domain.common.asyncdb import run_db
 
-        await run_db(self.publish, event)
+        await run_db(self.publish, *events)
 
 
 bus = EventBus()

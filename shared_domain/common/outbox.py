@@ -25,7 +25,7 @@ exponential backoff (`OUTBOX_RETRY_BASE_DELAY` doubling) and, after
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from inspect import iscoroutinefunction
 from typing import TYPE_CHECKING, Any
@@ -74,39 +74,98 @@ DISPATCH_FAILURES = Counter(
 
 
 # ---------------------------------------------------------------------- publish side
-def record_and_dispatch(bus: EventBus, event: Event, request_id: str | None) -> None:
-    """Write the outbox row in the current transaction; dispatch after the commit (at
-    once in autocommit). An event nobody handles is stored already dispatched."""
-    keys = list(bus.handler_keys(event))
+def record_and_dispatch(bus: EventBus, events: Sequence[Event], request_id: str | None) -> None:
+    """Write the outbox rows of `events` (one statement) in the current transaction;
+    dispatch them together after the commit (at once in autocommit). An event nobody
+    handles is stored already dispatched."""
     now = timezone.now()
-    record = EventRecord.objects.create(
-        event_type=event.event_type(),
-        payload=event.payload(),
-        request_id=request_id or "",
-        occurred_at=now,
-        pending_handlers=keys,
-        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_GRACE_SECONDS) if keys else None,
-        dispatched_at=None if keys else now,
-    )
-    if not keys:
+    grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    records = []
+    for event in events:
+        keys = list(bus.handler_keys(event))
+        records.append(
+            EventRecord(
+                event_type=event.event_type(),
+                payload=event.payload(),
+                request_id=request_id or "",
+                occurred_at=now,
+                pending_handlers=keys,
+                next_attempt_at=now + grace if keys else None,
+                dispatched_at=None if keys else now,
+            )
+        )
+    EventRecord.objects.bulk_create(records)
+    pending = [record for record in records if record.pending_handlers]
+    if not pending:
         return
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         # robust: a dispatch that fails (database gone) is logged; the relay retries it.
-        transaction.on_commit(lambda: dispatch_published(bus, record), robust=True)
+        transaction.on_commit(lambda: dispatch_published(bus, pending), robust=True)
     else:
-        dispatch_published(bus, record)
+        dispatch_published(bus, pending)
 
 
-def dispatch_published(bus: EventBus, record: EventRecord) -> bool:
-    """The publisher's dispatch, right after its commit. Returns True if delivered.
+def dispatch_published(bus: EventBus, records: Sequence[EventRecord]) -> int:
+    """The publisher's dispatch, right after its commit. Returns how many records it
+    delivered.
 
-    One handler (most events): claim the row and mark it dispatched in one statement
-    (skipping it if a relay holds it), run the handler, commit; if it raises, that
-    rolls back and the failure is recorded for the relay. Several handlers: under the
-    row lock, each in a savepoint, so one's failure keeps the others' work."""
-    if len(record.pending_handlers) > 1:
-        return _dispatch_locked(bus, record.pk, via="inline")
+    Records with one handler (most events) go in one transaction: one statement claims
+    them and marks them dispatched (skipping any a relay holds), their handlers run,
+    one commit. If a handler raises, that rolls back and each record is dispatched on
+    its own, so only the failing one is left to the relay. A record with several
+    handlers is dispatched under its row lock, each handler in a savepoint, so one's
+    failure keeps the others' work."""
+    single = [record for record in records if len(record.pending_handlers) == 1]
+    delivered = sum(
+        _dispatch_locked(bus, record.pk, via="inline")
+        for record in records
+        if len(record.pending_handlers) > 1
+    )
+    if len(single) > 1:
+        try:
+            return delivered + _dispatch_together(bus, single)
+        except _HandlerFailed:
+            pass  # rolled back: one at a time below, so the others still go through
+    return delivered + sum(_dispatch_one(bus, record) for record in single)
+
+
+class _HandlerFailed(Exception):
+    pass
+
+
+_CLAIM = (
+    "UPDATE common_eventrecord SET dispatched_at = now(), pending_handlers = '[]', "
+    "next_attempt_at = NULL WHERE id IN (SELECT id FROM common_eventrecord "
+    "WHERE id = ANY(%s) AND dispatched_at IS NULL FOR UPDATE SKIP LOCKED) RETURNING id"
+)
+
+
+def _dispatch_together(bus: EventBus, records: Sequence[EventRecord]) -> int:
+    with transaction.atomic():
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(_CLAIM, [[record.pk for record in records]])
+            claimed = {row[0] for row in cursor.fetchall()}
+        for record in records:
+            if record.pk not in claimed:
+                continue
+            event = event_class(record.event_type).from_payload(record.payload)
+            token = context.request_id.set(record.request_id or None)
+            try:
+                _call(bus.handler_keys(event)[record.pending_handlers[0]], event)
+            except Exception as exc:
+                # Logged and counted when it fails again on its own.
+                raise _HandlerFailed from exc
+            finally:
+                context.request_id.reset(token)
+    DISPATCHED.labels("inline").inc(len(claimed))
+    return len(claimed)
+
+
+def _dispatch_one(bus: EventBus, record: EventRecord) -> bool:
+    """One record with one handler: claim and mark it in one statement, run the
+    handler, commit; if it raises, that rolls back and the failure is recorded for
+    the relay."""
     event = event_class(record.event_type).from_payload(record.payload)
     handlers = bus.handler_keys(event)
     token = context.request_id.set(record.request_id or None)

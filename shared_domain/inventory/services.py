@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.inventory.errors import BelowAllocated, OutOfStock
@@ -92,26 +92,49 @@ def _save(stocks: Iterable[Stock], fields: list[str]) -> None:
     Stock.objects.bulk_update(list(stocks), [*fields, "updated_at"])
 
 
+# Lock the rows in primary-key order (a materialised CTE: the locks follow its ORDER
+# BY, not the update's own scan) and add the units to each row that has them.
+_RESERVE = """
+WITH wanted AS (
+    SELECT * FROM unnest(%s::bigint[], %s::integer[]) AS w (variant_id, units)
+), locked AS MATERIALIZED (
+    SELECT s.id, s.quantity - s.allocated - s.reserved AS available
+    FROM inventory_stock s WHERE s.variant_id IN (SELECT variant_id FROM wanted)
+    ORDER BY s.id FOR UPDATE OF s
+)
+UPDATE inventory_stock s SET reserved = s.reserved + w.units, updated_at = now()
+FROM locked, wanted w
+WHERE s.id = locked.id AND w.variant_id = s.variant_id AND w.units <= locked.available
+RETURNING s.variant_id
+"""
+
+
 @transaction.atomic(savepoint=False)
 def stock_reserve(*, order_id: int, lines: Sequence[Line], expires_at: datetime) -> None:
     """Hold units of each variant for an unpaid order until `expires_at`, or raise
-    OutOfStock (details: variant_id, requested, available) and hold nothing."""
+    OutOfStock (details: variant_id, requested, available) and hold nothing.
+
+    One statement locks, checks and updates the stock rows; the caller's transaction
+    is left unusable (rolled back) by the OutOfStock, so nothing half-held remains."""
     units = _merged(lines)
-    stocks = _locked(units)
-    for variant_id, quantity in sorted(units.items()):
+    variant_ids = sorted(units)
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVE, [variant_ids, [units[v] for v in variant_ids]])
+        held = {row[0] for row in cursor.fetchall()}
+    if len(held) < len(units):
+        # Already locked by this transaction: what is left of the first short variant.
+        stocks = {s.variant_id: s for s in Stock.objects.filter(variant_id__in=variant_ids)}
+        variant_id = next(v for v in variant_ids if v not in held)
         stock = stocks.get(variant_id)
         available = stock.available if stock else 0
-        if quantity > available:
-            raise OutOfStock(
-                f"Only {max(available, 0)} left of this variant.",
-                details={"variant_id": variant_id, "requested": quantity, "available": available},
-            )
-    now_held = []
-    for variant_id, quantity in units.items():
-        stock = stocks[variant_id]
-        stock.reserved += quantity
-        now_held.append(stock)
-    _save(now_held, ["reserved"])
+        raise OutOfStock(
+            f"Only {max(available, 0)} left of this variant.",
+            details={
+                "variant_id": variant_id,
+                "requested": units[variant_id],
+                "available": available,
+            },
+        )
     Reservation.objects.bulk_create(
         Reservation(order_id=order_id, variant_id=v, quantity=q, expires_at=expires_at)
         for v, q in units.items()

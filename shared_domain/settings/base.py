@@ -126,6 +126,9 @@ if DB_POOL:
         "timeout": env_float("DB_POOL_TIMEOUT", 10.0),
         "max_idle": 300.0,
     }
+# Threads that run database work for async code (`run_db`), per process: one
+# connection each at most, so by default as many as the pool holds.
+DB_THREADS = env_int("DB_THREADS", env_int("DB_POOL_MAX_SIZE", 10, minimum=1), minimum=1)
 DATABASES = {
     "default": {
         **_database,

@@ -95,10 +95,14 @@ def main() -> int:
     class BaselineBus(events.EventBus):
         """The publish path before the outbox: a plain record, handlers after commit."""
 
-        def publish(self, event: events.Event) -> None:
-            EventRecord.objects.create(event_type=event.event_type(), payload=event.payload())
-            handlers = self.handlers_for(event)
-            transaction.on_commit(lambda: [h(event) for h in handlers], robust=True)
+        def publish(self, *published: events.Event) -> None:
+            for event in published:
+                EventRecord.objects.create(event_type=event.event_type(), payload=event.payload())
+                handlers = self.handlers_for(event)
+                transaction.on_commit(
+                    lambda e=event, hs=handlers: [h(e) for h in hs],  # type: ignore[misc]
+                    robust=True,
+                )
 
     real = events.bus
     baseline = BaselineBus()

@@ -32,6 +32,37 @@ def order_locked(*, order_id: int, customer: Account | None = None) -> Order:
     return order
 
 
+def transition_write(
+    *,
+    order: Order,
+    to_status: str,
+    from_status: str,
+    vendor_order: VendorOrder | None = None,
+    actor_id: int | None = None,
+    reason: str = "",
+) -> tuple[OrderStatusChange, OrderStatusChanged]:
+    """Write the history row of a transition already applied; return it with the
+    event to publish (in the same transaction)."""
+    change = OrderStatusChange.objects.create(
+        order=order,
+        vendor_order=vendor_order,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor_id,
+        reason=reason,
+    )
+    event = OrderStatusChanged(
+        order_id=order.pk,
+        vendor_order_id=vendor_order.pk if vendor_order else None,
+        change_id=change.pk,
+        from_status=from_status,
+        to_status=to_status,
+        order_status=order.status,
+        at=change.created_at,
+    )
+    return change, event
+
+
 def transition_record(
     *,
     order: Order,
@@ -42,25 +73,15 @@ def transition_record(
     reason: str = "",
 ) -> OrderStatusChange:
     """Write the history row of a transition already applied, and publish it."""
-    change = OrderStatusChange.objects.create(
+    change, event = transition_write(
         order=order,
-        vendor_order=vendor_order,
-        from_status=from_status,
         to_status=to_status,
+        from_status=from_status,
+        vendor_order=vendor_order,
         actor_id=actor_id,
         reason=reason,
     )
-    publish(
-        OrderStatusChanged(
-            order_id=order.pk,
-            vendor_order_id=vendor_order.pk if vendor_order else None,
-            change_id=change.pk,
-            from_status=from_status,
-            to_status=to_status,
-            order_status=order.status,
-            at=change.created_at,
-        )
-    )
+    publish(event)
     return change
 
 

@@ -40,7 +40,7 @@ from shared_domain.orders.errors import (
     IdempotencyKeyRequired,
     VariantUnavailable,
 )
-from shared_domain.orders.events import OrderPlaced
+from shared_domain.orders.events import OrderPlaced, OrderStatusChanged
 from shared_domain.orders.lifecycle import Status
 from shared_domain.orders.models import (
     Cart,
@@ -50,7 +50,13 @@ from shared_domain.orders.models import (
     OrderItem,
     VendorOrder,
 )
-from shared_domain.orders.services._common import customer_check, transition_record
+from shared_domain.orders.selectors.customer import (
+    OrderHeader,
+    OrderView,
+    order_view_assemble,
+    order_view_for_customer,
+)
+from shared_domain.orders.services._common import customer_check, transition_write
 from shared_domain.orders.services.cart import cart_empty, quantity_check
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -63,6 +69,8 @@ class PlacedOrder:
     order_id: int
     # False: the Idempotency-Key was seen before and this is its order.
     created: bool
+    # The order as the customer reads it (a new order: from what was just written).
+    view: OrderView
 
 
 def order_place(
@@ -86,17 +94,23 @@ def order_place(
     ).hexdigest()
     with transaction.atomic():
         request_id = _claim_key(customer, idempotency_key, request_hash)
-        if isinstance(request_id, PlacedOrder):
-            return request_id
-        from_cart = wanted is None
-        if wanted is None:
-            wanted = _cart_lines(customer)
-        order = _create(customer=customer, address=address, wanted=wanted)
-        CheckoutRequest.objects.filter(pk=request_id).update(order=order)
-        if from_cart:
-            cart_empty(customer=customer)
-        publish(OrderPlaced(order_id=order.pk, customer_id=customer.pk))
-    return PlacedOrder(order_id=order.pk, created=True)
+        if request_id is not None:
+            from_cart = wanted is None
+            if wanted is None:
+                wanted = _cart_lines(customer)
+            view, status_changed = _create(customer=customer, address=address, wanted=wanted)
+            CheckoutRequest.objects.filter(pk=request_id).update(order_id=view.id)
+            if from_cart:
+                cart_empty(customer=customer)
+            # One statement for both outbox rows, one dispatch after the commit.
+            publish(status_changed, OrderPlaced(order_id=view.id, customer_id=customer.pk))
+            return PlacedOrder(order_id=view.id, created=True, view=view)
+    seen = _seen_order(customer, idempotency_key)
+    return PlacedOrder(
+        order_id=seen,
+        created=False,
+        view=order_view_for_customer(customer=customer, order_id=seen),
+    )
 
 
 def _items_check(items: object) -> Counter[int]:
@@ -115,8 +129,9 @@ def _items_check(items: object) -> Counter[int]:
     return wanted
 
 
-def _claim_key(customer: Account, key: str, request_hash: str) -> int | PlacedOrder:
-    """Insert the key, or wait for whoever holds it and answer with their order."""
+def _claim_key(customer: Account, key: str, request_hash: str) -> int | None:
+    """Insert the key (its row id), or wait for whoever holds it (None: their order
+    is the answer); IdempotencyConflict for the same key with another body."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO orders_checkoutrequest (customer_id, key, request_hash, created_at) "
@@ -129,8 +144,17 @@ def _claim_key(customer: Account, key: str, request_hash: str) -> int | PlacedOr
     seen = CheckoutRequest.objects.select_for_update().get(customer=customer, key=key)
     if seen.request_hash != request_hash:
         raise IdempotencyConflict(details={"idempotency_key": key})
-    assert seen.order_id is not None  # written in the same transaction as the key  # noqa: S101
-    return PlacedOrder(order_id=seen.order_id, created=False)
+    return None
+
+
+def _seen_order(customer: Account, key: str) -> int:
+    order_id = (
+        CheckoutRequest.objects.filter(customer=customer, key=key)
+        .values_list("order_id", flat=True)
+        .get()
+    )
+    assert order_id is not None  # written in the same transaction as the key  # noqa: S101
+    return order_id
 
 
 def _cart_lines(customer: Account) -> Counter[int]:
@@ -165,7 +189,9 @@ def _sales(wanted: Counter[int]) -> dict[int, VariantForSale]:
     return sales
 
 
-def _create(*, customer: Account, address: dict[str, str], wanted: Counter[int]) -> Order:
+def _create(
+    *, customer: Account, address: dict[str, str], wanted: Counter[int]
+) -> tuple[OrderView, OrderStatusChanged]:
     sales = _sales(wanted)
     currency = next(iter(sales.values())).currency
     by_vendor: dict[int, list[VariantForSale]] = defaultdict(list)
@@ -201,7 +227,7 @@ def _create(*, customer: Account, address: dict[str, str], wanted: Counter[int])
         )
     VendorOrder.objects.bulk_create(vendor_orders)
     vendor_order_of = {vo.vendor_id: vo for vo in vendor_orders}
-    OrderItem.objects.bulk_create(
+    items = OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
             vendor_order=vendor_order_of[s.vendor_id],
@@ -218,7 +244,7 @@ def _create(*, customer: Account, address: dict[str, str], wanted: Counter[int])
         )
         for s in (sales[v] for v in sorted(wanted))
     )
-    transition_record(
+    _, status_changed = transition_write(
         order=order,
         from_status="",
         to_status=Status.PENDING_PAYMENT,
@@ -240,7 +266,12 @@ def _create(*, customer: Account, address: dict[str, str], wanted: Counter[int])
                 "requested": short.details.get("requested"),
             },
         ) from None
-    return order
+    header = OrderHeader(
+        order=order,
+        vendor_orders=vendor_orders,
+        store_names={vendor_id: term.name for vendor_id, term in terms.items()},
+    )
+    return order_view_assemble(header=header, items=items, shipments={}), status_changed
 
 
 def checkout_keys_forget(*, before: datetime) -> int:

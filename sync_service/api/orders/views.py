@@ -132,7 +132,7 @@ class CheckoutApi(_CustomerApi):
             shipping_address=body["shipping_address"],
         )
         return Response(
-            order_json(customer, placed.order_id),
+            s.OrderOut(placed.view).data,
             status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
         )
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shared_domain.accounts import handlers as account_handlers
@@ -55,6 +56,7 @@ _REGISTER_AND_DIE = """
 import os, signal, django
 django.setup()
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from shared_domain.accounts import services
 with transaction.atomic():
     # Registered first, so it runs first after the commit: the process dies after the
@@ -343,6 +345,49 @@ def test_two_relays_racing_dispatch_each_event_once(settings):
     assert sum(taken) == 120
     assert sorted(seen) == list(range(120))
     assert not EventRecord.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_events_published_together_take_one_insert_and_one_dispatch(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    seen: list[object] = []
+    local.subscribe(SomethingHappened, seen.append)
+    local.subscribe(OtherThing, seen.append)
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
+            assert seen == []  # not before the commit
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "common_eventrecord"')]
+    claims = [q for q in queries if q["sql"].startswith("UPDATE common_eventrecord")]
+    assert (len(inserts), len(claims)) == (1, 1)
+    assert seen == [SomethingHappened(thing_id=1), OtherThing(label="two")]
+    assert list(EventRecord.objects.values_list("pending_handlers", flat=True)) == [[], []]
+    assert EventRecord.objects.filter(dispatched_at__isnull=True).count() == 0
+    assert outbox.relay_pass(local) == 0
+
+
+def test_one_failing_handler_of_events_published_together_keeps_the_others(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    settings.OUTBOX_RETRY_BASE_DELAY = 0
+    local = EventBus()
+    seen: list[str] = []
+
+    def fails(event):
+        raise RuntimeError("no")
+
+    local.subscribe(SomethingHappened, lambda event: seen.append("something"))
+    local.subscribe(OtherThing, fails)
+    with transaction.atomic():
+        local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
+    # The batch rolled back and went one by one: the good handler ran once for good.
+    done = EventRecord.objects.get(event_type="tests.SomethingHappened")
+    failed = EventRecord.objects.get(event_type="tests.OtherThing")
+    assert done.dispatched_at is not None and done.pending_handlers == []
+    assert (failed.dispatched_at, failed.attempts) == (None, 1)
+    assert failed.pending_handlers == list(local.handler_keys(OtherThing))
+    assert seen == ["something", "something"]  # once in the rolled-back batch
+    assert outbox.relay_pass(local) == 1
+    assert EventRecord.objects.get(pk=failed.pk).attempts == 2
 
 
 def test_the_relay_skips_an_event_its_publisher_is_dispatching(settings):
