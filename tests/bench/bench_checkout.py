@@ -41,7 +41,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 HOT_VARIANTS = int(os.environ.get("BENCH_HOT_VARIANTS", "400"))
-HOT_STOCK = int(os.environ.get("BENCH_HOT_STOCK", "8"))
+HOT_STOCK = int(os.environ.get("BENCH_HOT_STOCK", "40"))
 DETAIL_DELAY = float(os.environ.get("BENCH_DETAIL_DELAY", "0.02"))
 # uvicorn processes of v2: one per core, as a v2 pod per core would run in production.
 ASYNC_WORKERS = int(os.environ.get("BENCH_ASYNC_WORKERS", "2"))

@@ -36,6 +36,7 @@ def variants_for_sale(*, variant_ids: Iterable[int]) -> dict[int, VariantForSale
     """Variants by id; an id that names no variant is absent."""
     rows = (
         ProductVariant.objects.filter(pk__in=set(variant_ids))
+        .order_by()  # read into a dict: the model's ordering would only cost a sort
         .annotate(
             unit_price=Coalesce("price_override", "product__base_price"),
             units=available_units(),
