@@ -1,0 +1,43 @@
+"""Shapes of the payments endpoints on v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from sync_service.api.strict import StrictSerializer
+
+
+class PaymentStartIn(StrictSerializer):
+    provider = serializers.CharField(help_text="`paystack` (NGN default) or `stripe`.")
+
+
+class PaymentStartOut(serializers.Serializer[Any]):
+    reference = serializers.CharField(help_text="Our reference of the attempt.")
+    provider = serializers.CharField()
+    status = serializers.CharField(help_text="pending until the provider reports.")
+    amount = serializers.IntegerField(help_text="In the currency's minor unit (kobo, cents).")
+    currency = serializers.CharField()
+    authorization_url = serializers.CharField(
+        required=False, help_text="Paystack: the page where the customer pays."
+    )
+    client_secret = serializers.CharField(
+        required=False, help_text="Stripe: the PaymentIntent's client secret for Stripe.js."
+    )
+
+
+class WebhookReceiptOut(serializers.Serializer[Any]):
+    received = serializers.BooleanField()
+    duplicate = serializers.BooleanField(help_text="The event was already received.")
+
+
+class BalanceOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    balance = serializers.CharField(help_text="Decimal string: what the marketplace owes you.")
+    balance_minor = serializers.IntegerField(help_text="The same, in minor units.")
+    entries = serializers.IntegerField(help_text="Ledger entries counted.")
+
+
+class VendorBalanceOut(serializers.Serializer[Any]):
+    balances = BalanceOut(many=True)
