@@ -31,6 +31,7 @@ def _checkout(ingress, customer):
         variant = next((v for v in product["variants"] if v["available"] >= 1), None)
         if variant is not None:
             break
+    assert variant is not None, "no product in stock"
     added = ingress.post("/api/v1/cart/items", headers=customer,
                          json={"variant_id": variant["id"], "quantity": 1})  # fmt: skip
     assert added.status_code == 201, added.text

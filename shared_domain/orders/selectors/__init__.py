@@ -30,6 +30,7 @@ from shared_domain.orders.selectors.settlement import (
     OrderSettlement,
     SettlementLine,
     SettlementPart,
+    order_id_of_vendor_order,
     order_settlement,
 )
 from shared_domain.orders.selectors.vendor import (
@@ -61,6 +62,7 @@ __all__ = [
     "cart_line_view",
     "cart_view",
     "order_header_for_customer",
+    "order_id_of_vendor_order",
     "order_items_of",
     "order_page_for_customer",
     "order_settlement",

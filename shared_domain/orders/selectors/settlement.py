@@ -96,3 +96,13 @@ def order_settlement(*, order_id: int, customer: Account | None = None) -> Order
         paid_at=order.paid_at,
         parts=parts,
     )
+
+
+def order_id_of_vendor_order(*, vendor_order_id: int) -> int:
+    """The order a vendor order belongs to (NotFound if there is none)."""
+    found = (
+        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
+    )
+    if found is None:
+        raise NotFound("No such order.")
+    return int(found)

@@ -1,6 +1,7 @@
 """Writes of the payments context. Callers use this package; the modules are its seams."""
 
 from shared_domain.payments.services.reconciliation import payments_reconcile
+from shared_domain.payments.services.refunds import RefundView, refund_create
 from shared_domain.payments.services.settlement import payment_settle, webhook_event_process
 from shared_domain.payments.services.starting import PaymentStart, payment_start, provider_check
 from shared_domain.payments.services.webhooks import (
@@ -11,6 +12,7 @@ from shared_domain.payments.services.webhooks import (
 
 __all__ = [
     "PaymentStart",
+    "RefundView",
     "WebhookReceipt",
     "WebhookTooLarge",
     "payment_settle",
@@ -18,5 +20,6 @@ __all__ = [
     "payment_webhook_receive",
     "payments_reconcile",
     "provider_check",
+    "refund_create",
     "webhook_event_process",
 ]

@@ -41,3 +41,33 @@ class BalanceOut(serializers.Serializer[Any]):
 
 class VendorBalanceOut(serializers.Serializer[Any]):
     balances = BalanceOut(many=True)
+
+
+class RefundItemIn(StrictSerializer):
+    item_id = serializers.IntegerField(help_text="An order item of the vendor order.")
+    quantity = serializers.IntegerField(min_value=1, help_text="Units refunded (and returned).")
+
+
+class VendorRefundIn(StrictSerializer):
+    amount = serializers.IntegerField(
+        required=False, min_value=1, help_text="Minor units; default: the items' value, or all."
+    )
+    items = RefundItemIn(many=True, required=False, help_text="Units returned to stock.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class StaffRefundIn(VendorRefundIn):
+    vendor_order_id = serializers.IntegerField(help_text="The part of the order to refund.")
+
+
+class RefundOut(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    order_id = serializers.IntegerField()
+    vendor_order_id = serializers.IntegerField()
+    amount = serializers.IntegerField(help_text="Minor units.")
+    currency = serializers.CharField()
+    status = serializers.CharField(help_text="succeeded, or pending while the provider works.")
+    items = serializers.DictField(child=serializers.IntegerField(), help_text="item id: units")
+    refunded_total = serializers.IntegerField(help_text="Refunded of this vendor order so far.")
+    refundable = serializers.IntegerField(help_text="What may still be refunded of it.")
+    created_at = serializers.DateTimeField()

@@ -14,4 +14,14 @@ urlpatterns = [
         name="payment-webhook",
     ),
     path("vendor/balance", views.VendorBalanceApi.as_view(), name="vendor-balance"),
+    path(
+        "staff/orders/<int:order_id>/refunds",
+        views.StaffOrderRefundsApi.as_view(),
+        name="staff-order-refunds",
+    ),
+    path(
+        "vendor/orders/<int:vendor_order_id>/refunds",
+        views.VendorOrderRefundsApi.as_view(),
+        name="vendor-order-refunds",
+    ),
 ]

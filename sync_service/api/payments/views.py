@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from shared_domain.payments import selectors, services
 from shared_domain.payments.money import to_major
 from sync_service.api.payments import serializers as s
-from sync_service.api.permissions import IsCustomer, IsVendor, current_user
+from sync_service.api.permissions import IsCustomer, IsStaff, IsVendor, current_user
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
 
@@ -134,3 +134,62 @@ class VendorBalanceApi(APIView):
                 ]
             }
         )
+
+
+REFUND_ERRORS = errors(
+    e400="validation_error (details.amount, details.items.<id>)",
+    e401="not_authenticated",
+    e403="permission_denied",
+    e404="not_found",
+    e409="over_refund (details.refundable), refund_not_allowed (unpaid, or the window "
+    "closed), invalid_transition",
+    e502="payment_provider_error",
+    e503="payment_provider_unavailable (nothing refunded; try again)",
+)
+
+
+def _refund(request: Request, data: dict[str, Any], **where: int) -> Response:
+    items: dict[int, int] = {}
+    for line in data.get("items") or []:
+        items[line["item_id"]] = items.get(line["item_id"], 0) + line["quantity"]
+    view = services.refund_create(
+        actor=current_user(request),
+        amount=data.get("amount"),
+        items=items or None,
+        reason=data.get("reason", ""),
+        **where,
+    )
+    return Response(s.RefundOut(view).data, status=status.HTTP_201_CREATED)
+
+
+class StaffOrderRefundsApi(APIView):
+    permission_classes = (IsStaff,)
+
+    @extend_schema(
+        operation_id="staff_order_refund",
+        tags=["payments"],
+        request=s.StaffRefundIn,
+        responses={201: s.RefundOut, **REFUND_ERRORS},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        """Refund (part of) one vendor order of a paid order through the provider:
+        `amount` (minor units), or `items` (their value; the units return to stock),
+        or everything still refundable. Never more than was paid (409 over_refund)."""
+        data = validated(s.StaffRefundIn, request.data)
+        return _refund(request, data, order_id=order_id, vendor_order_id=data["vendor_order_id"])
+
+
+class VendorOrderRefundsApi(APIView):
+    permission_classes = (IsVendor,)
+
+    @extend_schema(
+        operation_id="vendor_order_refund",
+        tags=["payments"],
+        request=s.VendorRefundIn,
+        responses={201: s.RefundOut, **REFUND_ERRORS},
+    )
+    def post(self, request: Request, vendor_order_id: int) -> Response:
+        """Refund (part of) your own vendor order within VENDOR_REFUND_WINDOW_DAYS of
+        payment (later: 409 refund_not_allowed; staff can still refund)."""
+        data = validated(s.VendorRefundIn, request.data)
+        return _refund(request, data, vendor_order_id=vendor_order_id)
