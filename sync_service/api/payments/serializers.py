@@ -27,7 +27,7 @@ class PaymentStartOut(serializers.Serializer[Any]):
     )
 
 
-class WebhookReceiptOut(serializers.Serializer[Any]):
+class PaymentWebhookReceiptOut(serializers.Serializer[Any]):
     received = serializers.BooleanField()
     duplicate = serializers.BooleanField(help_text="The event was already received.")
 

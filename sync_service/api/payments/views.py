@@ -83,7 +83,7 @@ class PaymentWebhookApi(APIView):
         tags=["payments"],
         request=None,
         responses={
-            200: s.WebhookReceiptOut,
+            200: s.PaymentWebhookReceiptOut,
             **errors(
                 e400="invalid_payload (signed, but not the provider's JSON; nothing stored)",
                 e401="invalid_signature (missing, wrong, or a Stripe timestamp outside "

@@ -170,3 +170,19 @@ def test_a_single_vendor_with_a_subaccount_gets_its_share_routed(client, sandbox
     assert response.status_code == 201
     payment = Payment.objects.get()
     assert payment.routed == {str(shop["ada"].vendor_profile.pk): 2_250_000}
+
+
+def test_concurrent_starts_open_one_charge(client, sandbox, order):
+    from django.test import Client
+
+    from tests.concurrency import race
+
+    def go():
+        response = start(Client(), order)
+        return response.status_code, response.json()["reference"]
+
+    outcomes = race(*[go] * 5)
+    assert sorted(code for code, _ in outcomes) == [200, 200, 200, 200, 201]
+    assert len({ref for _, ref in outcomes}) == 1
+    assert Payment.objects.count() == 1
+    assert len(sandbox.charges) == 1
