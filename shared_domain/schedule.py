@@ -34,4 +34,9 @@ SCHEDULE = (
         cron="50 3 * * *",
         task="shared_domain.orders.tasks.prune_checkout_keys",
     ),
+    PeriodicJob(
+        name="reconcile-pending-payments",
+        cron="*/15 * * * *",
+        task="shared_domain.payments.tasks.reconcile_pending_payments",
+    ),
 )

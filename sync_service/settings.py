@@ -62,13 +62,15 @@ WHITENOISE_USE_FINDERS = STATIC_USE_FINDERS
 # The default rate limits do not count the API docs, the admin (staff on session
 # cookies) and static assets; the admin's login form is limited like the APIs' sign-in.
 ADMIN_LOGIN_PATH = "/api/v1/admin/login/"
-# Carrier webhooks authenticate by signature and come from a few carrier addresses.
+# Carrier and payment provider webhooks authenticate by signature and come in bursts
+# from a few provider addresses.
 THROTTLE_EXEMPT_PREFIXES = (
     STATIC_URL,
     "/api/v1/docs",
     "/api/v1/schema",
     "/api/v1/admin/",
     "/api/v1/shipping/webhooks/",
+    "/api/v1/payments/webhooks/",
 )
 WHITENOISE_AUTOREFRESH = False
 

@@ -41,7 +41,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     ports = Ports(
-        ingress=args.port, sync=args.port + 1, async_=args.port + 2, worker=args.port + 3
+        ingress=args.port,
+        sync=args.port + 1,
+        async_=args.port + 2,
+        worker=args.port + 3,
+        sandbox=args.port + 4,
     )
     started = time.monotonic()
     try:
@@ -94,6 +98,7 @@ Fashionistar is up ({seconds:.1f}s). Ctrl-C or `make stop` stops everything.
   metrics         v1 http://127.0.0.1:{ports.sync}/metrics
                   v2 http://127.0.0.1:{ports.async_}/metrics
                   worker http://127.0.0.1:{ports.worker}/metrics
+  payments        sandbox {ports.sandbox_url} (Paystack and Stripe stand-in: pay or decline there)
   emails          written to {DEFAULT_DATA_DIR / "mail"} (e.g. verification codes)
   DATABASE_URL    {backing["DATABASE_URL"]}
   REDIS_URL       {backing["REDIS_URL"]}
@@ -145,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         "--port",
         type=int,
         default=int(os.environ.get("INGRESS_PORT", "8000")),
-        help="ingress port; v1, v2 and worker health use the next three",
+        help="ingress port; v1, v2, worker health and the payment sandbox use the next four",
     )
     run.set_defaults(func=cmd_run)
     execute = sub.add_parser("exec", help="run a command with DATABASE_URL and REDIS_URL set")

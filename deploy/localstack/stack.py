@@ -1,9 +1,11 @@
-"""The application stack: gunicorn (v1), uvicorn (v2), the worker and the Caddy
-ingress, wired by ports. Used by `make run` and by the e2e tests."""
+"""The application stack: gunicorn (v1), uvicorn (v2), the worker, the payment
+provider sandbox and the Caddy ingress, wired by ports. Used by `make run` and by the
+e2e tests."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,10 +26,21 @@ class Ports:
     sync: int = 8001
     async_: int = 8002
     worker: int = 8003
+    sandbox: int = 8004
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(ingress=free_port(), sync=free_port(), async_=free_port(), worker=free_port())
+        return cls(
+            ingress=free_port(),
+            sync=free_port(),
+            async_=free_port(),
+            worker=free_port(),
+            sandbox=free_port(),
+        )
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox}"
 
     @property
     def base_url(self) -> str:
@@ -56,6 +69,22 @@ def manage(
     )
 
 
+def sandbox_env(env: Mapping[str, str], ports: Ports) -> dict[str, str]:
+    """Point the payment adapters at the local sandbox (unless the environment names
+    provider hosts itself) with keys the app and the sandbox share."""
+    out = {
+        "PAYSTACK_BASE_URL": env.get("PAYSTACK_BASE_URL") or ports.sandbox_url,
+        "STRIPE_BASE_URL": env.get("STRIPE_BASE_URL") or ports.sandbox_url,
+    }
+    for name, prefix in (
+        ("PAYSTACK_SECRET_KEY", "sk_test_"),
+        ("STRIPE_SECRET_KEY", "sk_test_"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_"),
+    ):
+        out[name] = env.get(name) or f"{prefix}sandbox_{secrets.token_hex(12)}"
+    return out
+
+
 class AppStack:
     def __init__(
         self,
@@ -69,7 +98,7 @@ class AppStack:
     ) -> None:
         self.ports = ports
         self.run_dir = run_dir
-        base = {**env, "PYTHONUNBUFFERED": "1"}
+        base = {**env, "PYTHONUNBUFFERED": "1", **sandbox_env(env, ports)}
         metrics_dir = run_dir / "metrics"
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
@@ -126,6 +155,19 @@ class AppStack:
                 env={**base, "DJANGO_SETTINGS_MODULE": "worker_service.settings"},
                 health_url=f"http://127.0.0.1:{ports.worker}/healthz",
                 log_path=log("worker"),
+                cwd=REPO_ROOT,
+            ),
+            ManagedProcess(
+                "payment sandbox",
+                [sys.executable, "-m", "deploy.payment_sandbox", "--port", str(ports.sandbox)],
+                env={
+                    **base,
+                    # Webhooks go through the ingress, as a provider's would.
+                    "SANDBOX_CALLBACK_BASE": ports.base_url,
+                    "SANDBOX_PUBLIC_URL": ports.sandbox_url,
+                },
+                health_url=f"{ports.sandbox_url}/healthz",
+                log_path=log("sandbox"),
                 cwd=REPO_ROOT,
             ),
             ManagedProcess(

@@ -126,6 +126,22 @@ def store_terms(*, vendor_ids: Iterable[int]) -> dict[int, StoreTerms]:
     }
 
 
+@dataclass(frozen=True)
+class PayoutAccounts:
+    """Where a store's share of a charge can be routed by the provider itself."""
+
+    vendor_id: int
+    paystack_subaccount_code: str
+    stripe_account_id: str
+
+
+def payout_accounts(*, vendor_ids: Iterable[int]) -> dict[int, PayoutAccounts]:
+    rows = VendorProfile.objects.filter(pk__in=set(vendor_ids)).values_list(
+        "pk", "paystack_subaccount_code", "stripe_account_id"
+    )
+    return {pk: PayoutAccounts(pk, paystack or "", stripe or "") for pk, paystack, stripe in rows}
+
+
 def store_names(*, vendor_ids: Iterable[int]) -> dict[int, str]:
     rows = VendorProfile.objects.filter(pk__in=set(vendor_ids)).values_list("pk", "store_name")
     return dict(rows)

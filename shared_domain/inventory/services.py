@@ -203,3 +203,13 @@ def allocations_fulfil(*, lines: Sequence[Line]) -> None:
         stock.quantity -= quantity
         stock.allocated -= quantity
     _save(stocks.values(), ["quantity", "allocated"])
+
+
+@transaction.atomic(savepoint=False)
+def stock_restock(*, lines: Sequence[Line]) -> None:
+    """Refunded units that had left the warehouse came back: on hand goes up."""
+    units = _merged(lines)
+    stocks = _locked(units)
+    for variant_id, quantity in units.items():
+        stocks[variant_id].quantity += quantity
+    _save(stocks.values(), ["quantity"])

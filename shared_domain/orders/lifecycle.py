@@ -72,8 +72,9 @@ def check_transition(current: str, target: str) -> None:
 
 
 def derive_order_status(vendor_statuses: Iterable[str]) -> str:
-    """The status of a paid order from the statuses of its vendor orders."""
-    statuses = set(vendor_statuses)
+    """The status of a paid order from the statuses of its vendor orders (a part
+    refunded in full no longer counts: the others decide)."""
+    statuses = set(vendor_statuses) - {S.REFUNDED}
     if statuses and statuses <= {S.DELIVERED}:
         return S.DELIVERED
     if statuses and statuses <= {S.SHIPPED, S.DELIVERED}:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shared_domain.inventory",
     "shared_domain.shipping",
     "shared_domain.orders",
+    "shared_domain.payments",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -360,6 +361,33 @@ FACETS_CACHE_SECONDS = env_int("FACETS_CACHE_SECONDS", 30, minimum=0)
 LOCAL_COURIER_WEBHOOK_SECRET = env_str("LOCAL_COURIER_WEBHOOK_SECRET", "") or _derived_key(
     "local-courier-webhook"
 )
+
+# ------------------------------------------------------------------ payments
+# Provider credentials and API hosts. The base URLs point at the providers' public APIs
+# unless overridden (`make run` and the e2e tests point them at the local sandbox).
+# Outside production an unset key is derived from SECRET_KEY, so signatures still work
+# locally; the sandbox is given the same values.
+PAYSTACK_SECRET_KEY = env_str("PAYSTACK_SECRET_KEY", "") or _derived_key("paystack-secret")
+PAYSTACK_BASE_URL = env_str("PAYSTACK_BASE_URL", "https://api.paystack.co").rstrip("/")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or _derived_key("stripe-secret")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "") or _derived_key("stripe-webhook")
+STRIPE_BASE_URL = env_str("STRIPE_BASE_URL", "https://api.stripe.com").rstrip("/")
+# A Stripe-Signature older (or newer) than this many seconds is refused (replays).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+# Where the provider's page sends the customer back (Paystack callback_url); empty:
+# the provider's dashboard setting applies.
+PAYMENT_CALLBACK_URL = env_str("PAYMENT_CALLBACK_URL", "")
+# Outgoing provider calls: seconds per call, attempts on transient failures (5xx,
+# connection errors, timeouts) and the first pause between them (doubling).
+PAYMENT_HTTP_TIMEOUT = env_float("PAYMENT_HTTP_TIMEOUT", 10.0)
+PAYMENT_HTTP_ATTEMPTS = env_int("PAYMENT_HTTP_ATTEMPTS", 3, minimum=1)
+PAYMENT_HTTP_BACKOFF = env_float("PAYMENT_HTTP_BACKOFF", 0.5)
+# The reconciliation job verifies attempts still pending after this many seconds.
+PAYMENT_RECONCILE_AFTER = env_int("PAYMENT_RECONCILE_AFTER", 900, minimum=0)
+# How long after payment a vendor may refund its own part of an order.
+VENDOR_REFUND_WINDOW_DAYS = env_int("VENDOR_REFUND_WINDOW_DAYS", 30, minimum=0)
+# Largest webhook body accepted from a provider (larger: 413, nothing stored).
+PAYMENT_WEBHOOK_MAX_BYTES = env_int("PAYMENT_WEBHOOK_MAX_BYTES", 262_144, minimum=1024)
 
 # ------------------------------------------------------------------ live order updates
 # An idle order-events stream (SSE) sends a comment this often so proxies keep it open.

@@ -51,3 +51,13 @@ class IsCustomer(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = _user(request)
         return bool(user and user.is_customer)
+
+
+class IsStaff(BasePermission):
+    """Staff operations (refunds of any order, reports)."""
+
+    message = "Only staff can do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = _user(request)
+        return bool(user and user.is_staff)

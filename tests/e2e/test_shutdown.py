@@ -18,5 +18,10 @@ def test_every_process_exits_cleanly_on_sigterm(e2e_env, tmp_path):
     # that its exit status tells a supervisor why it stopped.
     assert codes.pop("async (uvicorn)") in {0, -15}, logs
     assert "Finished server process" in app.processes[1].tail()
-    assert codes == {"ingress (caddy)": 0, "sync (gunicorn)": 0, "worker": 0}, logs
+    assert codes == {
+        "ingress (caddy)": 0,
+        "sync (gunicorn)": 0,
+        "worker": 0,
+        "payment sandbox": 0,
+    }, logs
     assert "Shutting down: Master" in app.processes[0].tail()

@@ -26,6 +26,13 @@ from shared_domain.orders.selectors.customer import (
     order_view_for_customer,
 )
 from shared_domain.orders.selectors.paging import MAX_PAGE_SIZE, PAGE_SIZE
+from shared_domain.orders.selectors.settlement import (
+    OrderSettlement,
+    SettlementLine,
+    SettlementPart,
+    order_id_of_vendor_order,
+    order_settlement,
+)
 from shared_domain.orders.selectors.vendor import (
     VendorOrderPage,
     VendorOrderRow,
@@ -43,8 +50,11 @@ __all__ = [
     "ItemView",
     "OrderHeader",
     "OrderPage",
+    "OrderSettlement",
     "OrderSummary",
     "OrderView",
+    "SettlementLine",
+    "SettlementPart",
     "VendorOrderPage",
     "VendorOrderRow",
     "VendorOrderView",
@@ -52,8 +62,10 @@ __all__ = [
     "cart_line_view",
     "cart_view",
     "order_header_for_customer",
+    "order_id_of_vendor_order",
     "order_items_of",
     "order_page_for_customer",
+    "order_settlement",
     "order_shipments_of",
     "order_view_assemble",
     "order_view_for_customer",

@@ -17,6 +17,7 @@ from shared_domain.orders.services.transitions import (
     vendor_order_deliver,
     vendor_order_mark_delivered,
     vendor_order_process,
+    vendor_order_record_refund,
     vendor_order_ship,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "vendor_order_deliver",
     "vendor_order_mark_delivered",
     "vendor_order_process",
+    "vendor_order_record_refund",
     "vendor_order_ship",
 ]

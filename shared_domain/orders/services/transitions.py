@@ -17,6 +17,7 @@ from shared_domain.inventory.services import (
     allocations_release,
     reservations_commit,
     reservations_release,
+    stock_restock,
 )
 from shared_domain.orders.events import OrderCancelled, OrderPaid
 from shared_domain.orders.lifecycle import (
@@ -109,6 +110,73 @@ def order_mark_payment_failed(*, order_id: int, reason: str = "payment_failed") 
         parts=_vendor_orders(order),
     )
     return order
+
+
+# ---------------------------------------------------------------------- refunds
+# Parts whose units are still held for them (allocated), not yet handed to a carrier.
+_UNSHIPPED = (Status.PAID, Status.PROCESSING)
+_REFUNDABLE = (*FULFILMENT, Status.PARTIALLY_REFUNDED)
+
+
+@transaction.atomic
+def vendor_order_record_refund(
+    *,
+    vendor_order_id: int,
+    returned: list[tuple[int, int]],
+    fully_refunded: bool,
+    actor_id: int | None = None,
+) -> VendorOrder:
+    """The payments context refunded (part of) a vendor order: `returned` units
+    (variant id, units) go back to stock — released from the allocation if the part
+    had not shipped, back on hand if it had. A fully refunded part becomes
+    `refunded`; a partial refund of a delivered part makes it `partially_refunded`
+    (an unshipped part keeps its status, so the rest still ships). The order follows:
+    `refunded` once every part is, `partially_refunded` once the remaining parts are
+    delivered. Locks the order, then the part."""
+    order_id = (
+        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
+    )
+    if order_id is None:
+        raise NotFound("No such order.")
+    order = order_locked(order_id=order_id)
+    part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+    if order.status not in (*_REFUNDABLE, Status.REFUNDED) or part.status not in _REFUNDABLE:
+        raise InvalidTransition(
+            f"Order {order.number} is {order.status}; nothing paid to refund.",
+            details={"status": part.status, "requested": Status.REFUNDED},
+        )
+    if returned:
+        if part.status in _UNSHIPPED:
+            allocations_release(lines=returned)
+        else:
+            stock_restock(lines=returned)
+    target = part.status
+    if fully_refunded:
+        target = Status.REFUNDED
+    elif part.status == Status.DELIVERED:
+        target = Status.PARTIALLY_REFUNDED
+    if target != part.status:
+        before = part.status
+        part.status = target
+        part.save(update_fields=["status", "updated_at"])
+        transition_record(order=order, vendor_order=part, from_status=before,
+                          to_status=target, actor_id=actor_id, reason="refund")  # fmt: skip
+    statuses = set(VendorOrder.objects.filter(order=order).values_list("status", flat=True))
+    active = statuses - {Status.REFUNDED}
+    order_target: str
+    if not active:
+        order_target = Status.REFUNDED
+    elif active <= {Status.DELIVERED, Status.PARTIALLY_REFUNDED}:
+        order_target = Status.PARTIALLY_REFUNDED
+    else:
+        order_target = order.status
+    if order_target != order.status:
+        before = order.status
+        order.status = order_target
+        order.save(update_fields=["status", "updated_at"])
+        transition_record(order=order, from_status=before, to_status=order_target,
+                          actor_id=actor_id, reason="refund")  # fmt: skip
+    return part
 
 
 # ---------------------------------------------------------------------- cancellation

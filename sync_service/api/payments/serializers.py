@@ -1,0 +1,73 @@
+"""Shapes of the payments endpoints on v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from sync_service.api.strict import StrictSerializer
+
+
+class PaymentStartIn(StrictSerializer):
+    provider = serializers.CharField(help_text="`paystack` (NGN default) or `stripe`.")
+
+
+class PaymentStartOut(serializers.Serializer[Any]):
+    reference = serializers.CharField(help_text="Our reference of the attempt.")
+    provider = serializers.CharField()
+    status = serializers.CharField(help_text="pending until the provider reports.")
+    amount = serializers.IntegerField(help_text="In the currency's minor unit (kobo, cents).")
+    currency = serializers.CharField()
+    authorization_url = serializers.CharField(
+        required=False, help_text="Paystack: the page where the customer pays."
+    )
+    client_secret = serializers.CharField(
+        required=False, help_text="Stripe: the PaymentIntent's client secret for Stripe.js."
+    )
+
+
+class PaymentWebhookReceiptOut(serializers.Serializer[Any]):
+    received = serializers.BooleanField()
+    duplicate = serializers.BooleanField(help_text="The event was already received.")
+
+
+class BalanceOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    balance = serializers.CharField(help_text="Decimal string: what the marketplace owes you.")
+    balance_minor = serializers.IntegerField(help_text="The same, in minor units.")
+    entries = serializers.IntegerField(help_text="Ledger entries counted.")
+
+
+class VendorBalanceOut(serializers.Serializer[Any]):
+    balances = BalanceOut(many=True)
+
+
+class RefundItemIn(StrictSerializer):
+    item_id = serializers.IntegerField(help_text="An order item of the vendor order.")
+    quantity = serializers.IntegerField(min_value=1, help_text="Units refunded (and returned).")
+
+
+class VendorRefundIn(StrictSerializer):
+    amount = serializers.IntegerField(
+        required=False, min_value=1, help_text="Minor units; default: the items' value, or all."
+    )
+    items = RefundItemIn(many=True, required=False, help_text="Units returned to stock.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class StaffRefundIn(VendorRefundIn):
+    vendor_order_id = serializers.IntegerField(help_text="The part of the order to refund.")
+
+
+class RefundOut(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    order_id = serializers.IntegerField()
+    vendor_order_id = serializers.IntegerField()
+    amount = serializers.IntegerField(help_text="Minor units.")
+    currency = serializers.CharField()
+    status = serializers.CharField(help_text="succeeded, or pending while the provider works.")
+    items = serializers.DictField(child=serializers.IntegerField(), help_text="item id: units")
+    refunded_total = serializers.IntegerField(help_text="Refunded of this vendor order so far.")
+    refundable = serializers.IntegerField(help_text="What may still be refunded of it.")
+    created_at = serializers.DateTimeField()
