@@ -90,8 +90,13 @@ with connection.cursor() as c:
     units = c.fetchone()[0]
     c.execute("SELECT coalesce(sum(reserved), 0) FROM inventory_stock")
     reserved = c.fetchone()[0]
+    # The confirmation emails (database task backend): sent, or still queued when the
+    # stack stopped (the worker shares the two cores with the APIs).
+    c.execute("SELECT status, count(*) FROM django_tasks_database_dbtaskresult "
+              "WHERE task_path LIKE %s GROUP BY status", ["%deliver_order_confirmation"])
+    emails = dict(c.fetchall())
 print(json.dumps({"oversold_variants": over, "reserved_drift": drift, "orders": orders,
-                  "units_ordered": units, "units_reserved": reserved}))
+                  "units_ordered": units, "units_reserved": reserved, "emails": emails}))
 """
 
 _DETAIL = """
@@ -285,6 +290,12 @@ def _report(raw: Result, checkout: Result, short: int, detail: Result, audit: di
         f"{audit['units_reserved']} units reserved; variants oversold: "
         f"{audit['oversold_variants']}; reserved counters off their reservations: "
         f"{audit['reserved_drift']}"
+    )
+    emails = audit["emails"]
+    print(
+        f"Confirmation emails: {emails.get('SUCCESSFUL', 0)} sent, "
+        f"{emails.get('READY', 0) + emails.get('RUNNING', 0)} still queued at shutdown, "
+        f"{emails.get('FAILED', 0)} failed"
     )
     seq, conc = reads["sequential"], reads["concurrent"]
     print(

@@ -3,6 +3,9 @@ transition (history row + event) in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import QuerySet
 
@@ -32,35 +35,45 @@ def order_locked(*, order_id: int, customer: Account | None = None) -> Order:
     return order
 
 
-def transition_write(
-    *,
-    order: Order,
-    to_status: str,
-    from_status: str,
-    vendor_order: VendorOrder | None = None,
-    actor_id: int | None = None,
-    reason: str = "",
-) -> tuple[OrderStatusChange, OrderStatusChanged]:
-    """Write the history row of a transition already applied; return it with the
-    event to publish (in the same transaction)."""
-    change = OrderStatusChange.objects.create(
-        order=order,
-        vendor_order=vendor_order,
-        from_status=from_status,
-        to_status=to_status,
-        actor_id=actor_id,
-        reason=reason,
+@dataclass(frozen=True)
+class Change:
+    """One transition already applied, as its history row will show it."""
+
+    from_status: str
+    to_status: str
+    # The order's status as the row shows it (a part's change may precede the order's).
+    order_status: str
+    vendor_order: VendorOrder | None = None
+
+
+def changes_write(
+    *, order: Order, changes: Sequence[Change], actor_id: int | None = None, reason: str = ""
+) -> list[OrderStatusChanged]:
+    """Write the history rows of transitions already applied, in one statement and in
+    this order; return their events, to publish in the same transaction."""
+    rows = OrderStatusChange.objects.bulk_create(
+        OrderStatusChange(
+            order=order,
+            vendor_order=change.vendor_order,
+            from_status=change.from_status,
+            to_status=change.to_status,
+            actor_id=actor_id,
+            reason=reason,
+        )
+        for change in changes
     )
-    event = OrderStatusChanged(
-        order_id=order.pk,
-        vendor_order_id=vendor_order.pk if vendor_order else None,
-        change_id=change.pk,
-        from_status=from_status,
-        to_status=to_status,
-        order_status=order.status,
-        at=change.created_at,
-    )
-    return change, event
+    return [
+        OrderStatusChanged(
+            order_id=order.pk,
+            vendor_order_id=change.vendor_order.pk if change.vendor_order else None,
+            change_id=row.pk,
+            from_status=change.from_status,
+            to_status=change.to_status,
+            order_status=change.order_status,
+            at=row.created_at,
+        )
+        for row, change in zip(rows, changes, strict=True)
+    ]
 
 
 def transition_record(
@@ -71,18 +84,10 @@ def transition_record(
     vendor_order: VendorOrder | None = None,
     actor_id: int | None = None,
     reason: str = "",
-) -> OrderStatusChange:
+) -> None:
     """Write the history row of a transition already applied, and publish it."""
-    change, event = transition_write(
-        order=order,
-        to_status=to_status,
-        from_status=from_status,
-        vendor_order=vendor_order,
-        actor_id=actor_id,
-        reason=reason,
-    )
-    publish(event)
-    return change
+    change = Change(from_status, to_status, order.status, vendor_order)
+    publish(*changes_write(order=order, changes=[change], actor_id=actor_id, reason=reason))
 
 
 def max_line_quantity() -> int:

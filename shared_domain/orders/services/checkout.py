@@ -56,7 +56,7 @@ from shared_domain.orders.selectors.customer import (
     order_view_assemble,
     order_view_for_customer,
 )
-from shared_domain.orders.services._common import customer_check, transition_write
+from shared_domain.orders.services._common import Change, changes_write, customer_check
 from shared_domain.orders.services.cart import cart_empty, quantity_check
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -244,10 +244,9 @@ def _create(
         )
         for s in (sales[v] for v in sorted(wanted))
     )
-    _, status_changed = transition_write(
+    [status_changed] = changes_write(
         order=order,
-        from_status="",
-        to_status=Status.PENDING_PAYMENT,
+        changes=[Change("", Status.PENDING_PAYMENT, Status.PENDING_PAYMENT)],
         actor_id=customer.pk,
         reason="placed",
     )

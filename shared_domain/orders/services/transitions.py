@@ -6,12 +6,14 @@ cancellation racing a shipment, or an expiry racing a payment, has one winner.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
 from shared_domain.common.errors import NotFound, PermissionDenied
-from shared_domain.common.events import publish
+from shared_domain.common.events import Event, publish
 from shared_domain.inventory.services import (
     allocations_fulfil,
     allocations_release,
@@ -29,7 +31,12 @@ from shared_domain.orders.lifecycle import (
     derive_order_status,
 )
 from shared_domain.orders.models import Order, OrderItem, VendorOrder
-from shared_domain.orders.services._common import order_locked, transition_record
+from shared_domain.orders.services._common import (
+    Change,
+    changes_write,
+    order_locked,
+    transition_record,
+)
 from shared_domain.shipping import services as shipping
 
 UNPAID = (Status.PENDING_PAYMENT, Status.PAYMENT_FAILED)
@@ -40,21 +47,26 @@ def _vendor_orders(order: Order) -> list[VendorOrder]:
 
 
 def _set_all(
-    order: Order, to: str, *, actor_id: int | None, reason: str, parts: list[VendorOrder]
+    order: Order,
+    to: str,
+    *,
+    actor_id: int | None,
+    reason: str,
+    parts: list[VendorOrder],
+    also: Sequence[Event] = (),
 ) -> None:
-    """Move every vendor order, then the order, to `to` (each change in the history).
-    The parts' rows come first and show the order as it still is; the order's own row
-    is the one that closes it, so a live stream ends only once every part has moved."""
+    """Move every vendor order, then the order, to `to` (each change in the history,
+    one statement each way) and publish the changes with `also`. The parts' rows come
+    first and show the order as it still is; the order's own row is the one that
+    closes it, so a live stream ends only once every part has moved."""
     check_transition(order.status, to)
-    for part in parts:
-        part_before = part.status
-        part.status = to
-        part.save(update_fields=["status", "updated_at"])
-        transition_record(
-            order=order, vendor_order=part, from_status=part_before, to_status=to,
-            actor_id=actor_id, reason=reason,
-        )  # fmt: skip
     before = order.status
+    changes = [Change(part.status, to, before, part) for part in parts]
+    VendorOrder.objects.filter(pk__in=[part.pk for part in parts]).update(
+        status=to, updated_at=timezone.now()
+    )
+    for part in parts:
+        part.status = to
     order.status = to
     fields = ["status", "updated_at"]
     if to == Status.CANCELLED:
@@ -64,9 +76,8 @@ def _set_all(
         order.paid_at = timezone.now()
         fields.append("paid_at")
     order.save(update_fields=fields)
-    transition_record(
-        order=order, from_status=before, to_status=to, actor_id=actor_id, reason=reason
-    )
+    changes.append(Change(before, to, to))
+    publish(*changes_write(order=order, changes=changes, actor_id=actor_id, reason=reason), *also)
 
 
 def _lines(order: Order) -> list[tuple[int, int]]:
@@ -88,8 +99,14 @@ def order_mark_paid(*, order_id: int) -> Order:
             details={"status": order.status, "requested": Status.PAID},
         )
     reservations_commit(order_id=order.pk)
-    _set_all(order, Status.PAID, actor_id=None, reason="payment", parts=_vendor_orders(order))
-    publish(OrderPaid(order_id=order.pk))
+    _set_all(
+        order,
+        Status.PAID,
+        actor_id=None,
+        reason="payment",
+        parts=_vendor_orders(order),
+        also=[OrderPaid(order_id=order.pk)],
+    )
     return order
 
 
@@ -192,8 +209,14 @@ def _cancel(order: Order, *, reason: str, actor_id: int | None) -> None:
         allocations_release(lines=_lines(order))
     else:
         reservations_release(order_id=order.pk)
-    _set_all(order, Status.CANCELLED, actor_id=actor_id, reason=reason, parts=parts)
-    publish(OrderCancelled(order_id=order.pk, reason=reason, was_paid=was_paid))
+    _set_all(
+        order,
+        Status.CANCELLED,
+        actor_id=actor_id,
+        reason=reason,
+        parts=parts,
+        also=[OrderCancelled(order_id=order.pk, reason=reason, was_paid=was_paid)],
+    )
 
 
 @transaction.atomic
