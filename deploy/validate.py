@@ -109,6 +109,71 @@ def check_dockerfile_targets(dockerfile: str) -> list[str]:
     return [f"Dockerfile target {t} is missing" for t in DOCKER_TARGETS if t not in found]
 
 
+def dockerfile_stages(dockerfile: str) -> dict[str, tuple[str, list[str]]]:
+    """stage name -> (what it is FROM, its instructions with continuation lines joined)."""
+    text = re.sub(r"\\\n\s*", " ", dockerfile)
+    stages: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"FROM\s+(\S+)\s+AS\s+(\S+)", line, flags=re.IGNORECASE)
+        if match:
+            current = []
+            stages[match.group(2)] = (match.group(1), current)
+        elif current is not None:
+            current.append(line)
+    return stages
+
+
+def _inherited(stages: dict[str, tuple[str, list[str]]], name: str) -> list[str]:
+    parent, lines = stages[name]
+    return (_inherited(stages, parent) if parent in stages else []) + lines
+
+
+def check_dockerfile_images(dockerfile: str) -> list[str]:
+    """What hadolint does not check: the base is an exact Python release; dependencies
+    are installed before any code is copied; compilers stay in the build stage; each
+    deployable's image runs as non-root, with a HEALTHCHECK and OCI labels."""
+    problems: list[str] = []
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, flags=re.MULTILINE)
+    if base is None or not re.fullmatch(
+        r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base.group(1)
+    ):
+        problems.append("ARG PYTHON_IMAGE must pin an exact python:X.Y.Z-slim-<debian> base")
+    stages = dockerfile_stages(dockerfile)
+    build = stages.get("build", ("", []))[1]
+    installs = [i for i, line in enumerate(build) if "pip install -r" in line]
+    code = [
+        i
+        for i, line in enumerate(build)
+        if line.startswith("COPY") and re.search(r"\b(shared_domain|\w+_service)\b", line)
+    ]
+    if not installs or not code or installs[0] > code[0]:
+        problems.append("the build stage must install dependencies before copying the code")
+    for target in DOCKER_TARGETS:
+        if target not in stages:
+            continue
+        lines = _inherited(stages, target)
+        users = [line.split()[1] for line in lines if line.startswith("USER ")]
+        if not users or users[-1].split(":")[0] in ("0", "root"):
+            problems.append(f"image {target} must run as a non-root USER")
+        if not any(line.startswith("HEALTHCHECK ") for line in lines):
+            problems.append(f"image {target} has no HEALTHCHECK")
+        labels = " ".join(line for line in lines if line.startswith("LABEL "))
+        for key in ("title", "source", "version", "revision", "created"):
+            if f"org.opencontainers.image.{key}=" not in labels:
+                problems.append(
+                    f"image {target} lacks the OCI label org.opencontainers.image.{key}"
+                )
+        if any(re.search(r"apt-get install|build-essential|gcc", line) for line in lines):
+            problems.append(f"image {target} installs build tools (keep them in the build stage)")
+        if not any(line.startswith("COPY --from=build /opt/venv") for line in lines):
+            problems.append(f"image {target} must copy the virtualenv from the build stage")
+    return problems
+
+
 def _run(argv: list[str], env: dict[str, str] | None = None) -> list[str]:
     result = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
@@ -141,7 +206,8 @@ def main() -> int:
                 str(DEPLOY / "Dockerfile"),
             ]
         )
-        + check_dockerfile_targets(dockerfile),
+        + check_dockerfile_targets(dockerfile)
+        + check_dockerfile_images(dockerfile),
         "compose": _run(
             [
                 str(BIN / "check-jsonschema"),

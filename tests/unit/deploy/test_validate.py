@@ -168,3 +168,31 @@ def test_dockerfile_has_the_three_targets():
         "Dockerfile target async is missing",
         "Dockerfile target worker is missing",
     ]
+
+
+def test_images_are_built_deps_first_slim_and_non_root():
+    dockerfile = (validate.DEPLOY / "Dockerfile").read_text()
+    assert validate.check_dockerfile_images(dockerfile) == []
+    code_first = dockerfile.replace(
+        "COPY pyproject.toml requirements/constraints.txt ./",
+        "COPY shared_domain shared_domain\nCOPY pyproject.toml requirements/constraints.txt ./",
+    )
+    floating = dockerfile.replace("python:3.12.12-slim-bookworm", "python:3.12-slim")
+    root_worker = dockerfile.replace(
+        "WORKER_HEALTH_PORT=8003\nUSER 10001:10001", "WORKER_HEALTH_PORT=8003\nUSER root"
+    )
+    tools_in_async = dockerfile.replace(
+        "FROM runtime AS async\n", "FROM runtime AS async\nRUN apt-get install -y gcc\n"
+    )
+    assert validate.check_dockerfile_images(code_first) == [
+        "the build stage must install dependencies before copying the code"
+    ]
+    assert validate.check_dockerfile_images(floating) == [
+        "ARG PYTHON_IMAGE must pin an exact python:X.Y.Z-slim-<debian> base"
+    ]
+    assert validate.check_dockerfile_images(root_worker) == [
+        "image worker must run as a non-root USER"
+    ]
+    assert validate.check_dockerfile_images(tools_in_async) == [
+        "image async installs build tools (keep them in the build stage)"
+    ]
