@@ -402,4 +402,7 @@ def check_release(docs: list[dict[str, Any]]) -> list[str]:
     jobs = [n for n in by_kind(docs, "Job") if n.startswith("fashionistar-migrate")]
     if jobs != [f"fashionistar-migrate-{tag}"]:
         return [f"the migration Job must be named fashionistar-migrate-{tag}, found {jobs}"]
+    if len(jobs[0]) > 63:
+        # Its pods carry the name in a label, and label values stop at 63 characters.
+        return [f"the migration Job name {jobs[0]} is longer than 63 characters"]
     return []

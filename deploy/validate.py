@@ -7,6 +7,8 @@
 - deploy/Dockerfile with hadolint, and its three targets.
 - deploy/compose.yaml against the Compose specification and its structure.
 - deploy/ingress/Caddyfile with `caddy validate` and `caddy fmt`.
+- .github/workflows/ci.yml against the GitHub workflow schema (vendored from
+  SchemaStore through check-jsonschema) and the rules of deploy/ci_checks.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from deploy.ci_checks import SCHEMA as WORKFLOW_SCHEMA
+from deploy.ci_checks import WORKFLOW, check_workflow, load_workflow
 from deploy.k8s_checks import check_keda, check_references, check_release
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,11 +166,11 @@ def check_dockerfile_images(dockerfile: str) -> list[str]:
         if not any(line.startswith("HEALTHCHECK ") for line in lines):
             problems.append(f"image {target} has no HEALTHCHECK")
         labels = " ".join(line for line in lines if line.startswith("LABEL "))
-        for key in ("title", "source", "version", "revision", "created"):
-            if f"org.opencontainers.image.{key}=" not in labels:
-                problems.append(
-                    f"image {target} lacks the OCI label org.opencontainers.image.{key}"
-                )
+        problems.extend(
+            f"image {target} lacks the OCI label org.opencontainers.image.{key}"
+            for key in ("title", "source", "version", "revision", "created")
+            if f"org.opencontainers.image.{key}=" not in labels
+        )
         if any(re.search(r"apt-get install|build-essential|gcc", line) for line in lines):
             problems.append(f"image {target} installs build tools (keep them in the build stage)")
         if not any(line.startswith("COPY --from=build /opt/venv") for line in lines):
@@ -217,6 +221,15 @@ def main() -> int:
             ]
         )
         + check_compose(yaml.safe_load((DEPLOY / "compose.yaml").read_text()), dockerfile),
+        "GitHub workflow": _run(
+            [
+                str(BIN / "check-jsonschema"),
+                "--schemafile",
+                str(WORKFLOW_SCHEMA),
+                str(WORKFLOW),
+            ]
+        )
+        + check_workflow(load_workflow(), (ROOT / "Makefile").read_text(), DOCKER_TARGETS),
         "Caddyfile": _run(
             [
                 caddy,
