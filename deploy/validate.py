@@ -9,6 +9,8 @@
 - deploy/ingress/Caddyfile with `caddy validate` and `caddy fmt`.
 - .github/workflows/ci.yml against the GitHub workflow schema (vendored from
   SchemaStore through check-jsonschema) and the rules of deploy/ci_checks.py.
+- deploy/observability/ (Grafana dashboard, Prometheus alert rules): PromQL parsed, metric
+  and label names checked against the code (deploy/observability_checks.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import yaml
 from deploy.ci_checks import SCHEMA as WORKFLOW_SCHEMA
 from deploy.ci_checks import WORKFLOW, check_workflow, load_workflow
 from deploy.k8s_checks import check_keda, check_references, check_release
+from deploy.observability_checks import check_observability
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "k8s"
@@ -230,6 +233,7 @@ def main() -> int:
             ]
         )
         + check_workflow(load_workflow(), (ROOT / "Makefile").read_text(), DOCKER_TARGETS),
+        "Grafana dashboard and alert rules": check_observability(),
         "Caddyfile": _run(
             [
                 caddy,
