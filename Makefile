@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	fi
 	"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
 	"$(PY)" -m pip install --quiet --disable-pip-version-check \
-		-c requirements/constraints.txt -e '.[local,dev]'
+		-c requirements/constraints.txt -e '.[local,dev,otel]'
 	touch "$(STAMP)"
 
 venv: $(STAMP) ## Create the virtualenv and install everything (idempotent)
@@ -103,7 +103,7 @@ measure: venv ## Memory (PSS/RSS) of each deployable at rest and under load, and
 lock: ## Re-resolve dependencies into requirements/constraints.txt
 	rm -rf .data/lock-venv
 	"$$(sh deploy/scripts/find-python.sh)" -m venv .data/lock-venv
-	.data/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[local,dev]'
+	.data/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[local,dev,otel]'
 	.data/lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^fashionistar' \
 		| grep -v '^pip==' > requirements/constraints.txt
 	rm -rf .data/lock-venv
