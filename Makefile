@@ -13,7 +13,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-fast manifests measure lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
+        pytest pytest-rq pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox
+
+scale-demo: venv ## 2x v1, 2x v2, three worker pools, two schedulers behind Caddy: spread, exactly-once, failover
+	$(STACK) exec -- $(PY) -m tests.bench.scale_demo
 
 measure: venv ## Memory (PSS/RSS) of each deployable at rest and under load, and SIGTERM-to-exit times
 	$(STACK) exec -- $(PY) -m deploy.measure
