@@ -253,12 +253,84 @@ def measure_worker(env: dict[str, str], burst: int) -> dict[str, Any]:
     }
 
 
+_ROLES = {
+    "sync": "sync_service.wsgi",
+    "async": "async_service",
+    "worker": "worker_service",
+}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def server_roots() -> dict[str, list[int]]:
+    """This checkout's running servers, by role: the top process of each (a gunicorn
+    master, not its workers), found by command line and working directory."""
+    roots: dict[str, list[int]] = {role: [] for role in _ROLES}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            if Path(f"/proc/{pid}/cwd").resolve() != REPO_ROOT:
+                continue
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        command = _cmdline(pid)
+        for role, marker in _ROLES.items():
+            if marker in command and marker not in _cmdline(ppid):
+                roots[role].append(pid)
+    return roots
+
+
+def watch(seconds: float) -> dict[str, dict[str, float]]:
+    """Peak memory per role of whatever runs now (e.g. `make bench`): for `seconds` at
+    most, or until the servers it saw have all stopped."""
+    peak: dict[str, dict[str, float]] = {}
+    deadline = time.monotonic() + seconds
+    gone_since: float | None = None
+    while time.monotonic() < deadline:
+        roots = server_roots()
+        for role, pids in roots.items():
+            for pid in pids:
+                now = memory_mib(pid)
+                if now["pss"] > peak.get(role, {}).get("pss", 0.0):
+                    peak[role] = now
+        if peak and not any(roots.values()):
+            gone_since = gone_since or time.monotonic()
+            if time.monotonic() - gone_since > 3:
+                break
+        else:
+            gone_since = None
+        time.sleep(0.5)
+    return peak
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.measure", description=__doc__)
     parser.add_argument("--seconds", type=float, default=15.0, help="load duration per API")
     parser.add_argument("--burst", type=int, default=2000, help="tasks enqueued for the worker")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--watch",
+        type=float,
+        metavar="SECONDS",
+        help="measure nothing of its own: report the peak memory of this checkout's "
+        "servers while something else (make bench) runs",
+    )
     args = parser.parse_args(argv)
+    if args.watch:
+        for role, peak in watch(args.watch).items():
+            print(
+                f"{role:8} peak PSS {peak['pss']:.0f} MiB, RSS {peak['rss']:.0f} MiB "
+                f"({peak['processes']:.0f} processes)"
+            )
+        return 0
     # No rate limits: the load must reach the views, not the throttle.
     env = {
         **os.environ,
