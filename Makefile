@@ -13,7 +13,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ stop: venv ## Stop what `make run` started (also from another terminal)
 test: venv ## Everything CI runs: lint, types, checks, unit + integration + e2e, manifests
 	$(STACK) exec -- $(MAKE) --no-print-directory test-steps
 
-test-steps: pins lint typecheck check migrations-check pytest pytest-rq manifests
+test-steps: pins lint typecheck check migrations-check pytest pytest-rq pytest-pgbouncer manifests
 
 pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
 	$(PY) -m deploy.check_pins
@@ -76,6 +76,16 @@ pytest: ## Unit, integration and e2e tests (real PostgreSQL and Redis)
 
 pytest-rq: ## The task suite and the tests of order emails again, on the RQ backend (TASKS_BACKEND=rq)
 	TASKS_BACKEND=rq $(VENV)/bin/pytest tests/integration/tasks tests/integration/orders/test_emails.py
+
+# The database-heavy part of the suite: row locking under checkout races, task claiming
+# and the worker, the outbox and the scheduler.
+PGBOUNCER_TESTS := tests/integration/catalog/test_concurrency.py tests/integration/orders \
+	tests/integration/shipping/test_concurrency.py tests/integration/api_v1/test_checkout.py \
+	tests/integration/inventory tests/integration/tasks tests/integration/worker
+
+pytest-pgbouncer: ## The database-heavy tests again, through a real PgBouncer in transaction mode (DB_PGBOUNCER=true)
+	sh deploy/scripts/ensure-pgbouncer.sh
+	$(PY) -m deploy.localstack.pgbouncer -- $(VENV)/bin/pytest $(PGBOUNCER_TESTS)
 
 pytest-fast: venv ## Tests without the e2e stack, against embedded services
 	$(STACK) exec -- $(VENV)/bin/pytest -m "not e2e"

@@ -57,7 +57,7 @@ def check_workflow(workflow: dict[str, Any], makefile: str, targets: tuple[str, 
     lint = "\n".join(_runs(j) for j in jobs.values())
     problems.extend(
         f"no job runs make {target}"
-        for target in ("lint", "typecheck", "manifests", "pytest", "pytest-rq")
+        for target in ("lint", "typecheck", "manifests", "pytest", "pytest-rq", "pytest-pgbouncer")
         if not re.search(rf"\bmake[ \t]+{target}(?![\w-])", lint)
     )
 
