@@ -13,7 +13,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-fast manifests lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	fi
 	"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
 	"$(PY)" -m pip install --quiet --disable-pip-version-check \
-		-c requirements/constraints.txt -e '.[local,dev]'
+		-c requirements/constraints.txt -e '.[local,dev,otel]'
 	touch "$(STAMP)"
 
 venv: $(STAMP) ## Create the virtualenv and install everything (idempotent)
@@ -40,7 +40,7 @@ stop: venv ## Stop what `make run` started (also from another terminal)
 test: venv ## Everything CI runs: lint, types, checks, unit + integration + e2e, manifests
 	$(STACK) exec -- $(MAKE) --no-print-directory test-steps
 
-test-steps: pins lint typecheck check migrations-check pytest pytest-rq manifests
+test-steps: pins lint typecheck check migrations-check pytest pytest-rq pytest-pgbouncer manifests
 
 pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
 	$(PY) -m deploy.check_pins
@@ -77,6 +77,16 @@ pytest: ## Unit, integration and e2e tests (real PostgreSQL and Redis)
 pytest-rq: ## The task suite and the tests of order emails again, on the RQ backend (TASKS_BACKEND=rq)
 	TASKS_BACKEND=rq $(VENV)/bin/pytest tests/integration/tasks tests/integration/orders/test_emails.py
 
+# The database-heavy part of the suite: row locking under checkout races, task claiming
+# and the worker, the outbox and the scheduler.
+PGBOUNCER_TESTS := tests/integration/catalog/test_concurrency.py tests/integration/orders \
+	tests/integration/shipping/test_concurrency.py tests/integration/api_v1/test_checkout.py \
+	tests/integration/inventory tests/integration/tasks tests/integration/worker
+
+pytest-pgbouncer: ## The database-heavy tests again, through a real PgBouncer in transaction mode (DB_PGBOUNCER=true)
+	sh deploy/scripts/ensure-pgbouncer.sh
+	$(PY) -m deploy.localstack.pgbouncer -- $(VENV)/bin/pytest $(PGBOUNCER_TESTS)
+
 pytest-fast: venv ## Tests without the e2e stack, against embedded services
 	$(STACK) exec -- $(VENV)/bin/pytest -m "not e2e"
 
@@ -97,10 +107,16 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox
 
+scale-demo: venv ## 2x v1, 2x v2, three worker pools, two schedulers behind Caddy: spread, exactly-once, failover
+	$(STACK) exec -- $(PY) -m tests.bench.scale_demo
+
+measure: venv ## Memory (PSS/RSS) of each deployable at rest and under load, and SIGTERM-to-exit times
+	$(STACK) exec -- $(PY) -m deploy.measure
+
 lock: ## Re-resolve dependencies into requirements/constraints.txt
 	rm -rf .data/lock-venv
 	"$$(sh deploy/scripts/find-python.sh)" -m venv .data/lock-venv
-	.data/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[local,dev]'
+	.data/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[local,dev,otel]'
 	.data/lock-venv/bin/pip freeze --exclude-editable --all | grep -v '^fashionistar' \
 		| grep -v '^pip==' > requirements/constraints.txt
 	rm -rf .data/lock-venv

@@ -7,6 +7,8 @@ from django.core import signals
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections, reset_queries
 
+from shared_domain.common import tracing
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "async_service.settings")
 
 
@@ -26,6 +28,8 @@ class AsyncServiceHandler(ASGIHandler):
         await self.handle(scope, receive, send)
 
 
+# Before the application loads its middleware: tracing adds its own (when switched on).
+tracing.configure("async")
 django.setup(set_prefix=False)
 # Nothing to reset or close when a request starts: the query log is per connection
 # (DEBUG only) and connections belong to `run_db` calls, which close their own.

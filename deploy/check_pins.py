@@ -1,7 +1,7 @@
 """Every installed dependency has a pin (`make pins`, part of `make test`).
 
 Walks the requirements declared in pyproject.toml (the project's dependencies and
-the extras `local` and `dev`) and their transitive closure through the installed
+the extras `local`, `dev` and `otel`) and their transitive closure through the installed
 distributions' metadata (markers evaluated for this interpreter, requested extras
 followed), and fails when a package in that closure has no `==` pin in
 requirements/constraints.txt, or when its installed version differs from the pin.
@@ -22,7 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRAS = ("local", "dev")
+EXTRAS = ("local", "dev", "otel")
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 

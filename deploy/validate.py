@@ -1,169 +1,80 @@
 """Offline validation of the deployment assets (`make manifests`, part of `make test`).
 
-- k8s/*.yaml against the Kubernetes OpenAPI schemas (kubernetes-validate --strict), then
-  cross-references: three Deployments each with an autoscaling/v2 HPA, Services that
-  select real pods and ports, an Ingress routing /api/v1 and /api/v2 by Prefix to them,
-  probes on the real health routes, referenced ConfigMaps/Secrets, the PgBouncer copy.
+- k8s/overlays/{dev,prod} rendered by `kubectl kustomize` (the kubectl wheel of the dev
+  extra), then: the Kubernetes objects against the Kubernetes OpenAPI schemas
+  (kubernetes-validate --strict), KEDA's objects against its vendored CRD schemas, the
+  cross-references of deploy/k8s_checks.py, and one release tag per overlay.
 - deploy/Dockerfile with hadolint, and its three targets.
-- deploy/compose.yaml structure (services, dependencies, build targets).
+- deploy/compose.yaml against the Compose specification and its structure.
 - deploy/ingress/Caddyfile with `caddy validate` and `caddy fmt`.
+- .github/workflows/ci.yml against the GitHub workflow schema (vendored from
+  SchemaStore through check-jsonschema) and the rules of deploy/ci_checks.py.
+- deploy/observability/ (Grafana dashboard, Prometheus alert rules): PromQL parsed, metric
+  and label names checked against the code (deploy/observability_checks.py).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from deploy.ci_checks import SCHEMA as WORKFLOW_SCHEMA
+from deploy.ci_checks import WORKFLOW, check_workflow, load_workflow
+from deploy.k8s_checks import check_keda, check_references, check_release
+from deploy.observability_checks import check_observability
+
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "k8s"
+OVERLAYS = ("dev", "prod")
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
-
-DEPLOYABLES = {
-    "fashionistar-sync": {"live": "/api/v1/healthz", "ready": "/api/v1/readyz"},
-    "fashionistar-async": {"live": "/api/v2/healthz", "ready": "/api/v2/readyz"},
-    "fashionistar-worker": {"live": "/healthz", "ready": "/readyz"},
-}
-INGRESS_ROUTES = {"/api/v1": "fashionistar-sync", "/api/v2": "fashionistar-async"}
-QUEUE_DEPTH_METRIC = "fashionistar_task_queue_depth"
 DOCKER_TARGETS = ("sync", "async", "worker")
 
 
-def load_k8s(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    docs: list[dict[str, Any]] = []
-    for path in paths:
-        docs.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+def kubectl() -> str:
+    beside_python = BIN / "kubectl"
+    return str(beside_python) if beside_python.exists() else shutil.which("kubectl") or "kubectl"
+
+
+def kustomize(overlay: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Render an overlay; returns its objects, or the error."""
+    result = subprocess.run(
+        [kubectl(), "kustomize", str(overlay)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return [], [f"kubectl kustomize {overlay.relative_to(ROOT)} failed:\n{result.stderr}"]
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc], []
+
+
+def render(overlay: str) -> list[dict[str, Any]]:
+    docs, problems = kustomize(K8S / "overlays" / overlay)
+    if problems:
+        raise RuntimeError(problems[0])
     return docs
 
 
-def _by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {d["metadata"]["name"]: d for d in docs if d.get("kind") == kind}
-
-
-def check_k8s_references(
-    docs: list[dict[str, Any]], pgbouncer_ini: str | None = None
-) -> list[str]:
-    """Cross-resource rules a schema cannot express. Returns the problems found."""
-    problems: list[str] = []
-    deployments = _by_kind(docs, "Deployment")
-    services = _by_kind(docs, "Service")
-    hpas = _by_kind(docs, "HorizontalPodAutoscaler")
-    configmaps = _by_kind(docs, "ConfigMap")
-    secrets = _by_kind(docs, "Secret")
-
-    for name, probes in DEPLOYABLES.items():
-        deployment = deployments.get(name)
-        if deployment is None:
-            problems.append(f"Deployment {name} is missing")
-            continue
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
-        for probe, path in (
-            ("livenessProbe", probes["live"]),
-            ("readinessProbe", probes["ready"]),
-        ):
-            got = container.get(probe, {}).get("httpGet", {}).get("path")
-            if got != path:
-                problems.append(f"{name} {probe} path is {got!r}, expected {path!r}")
-        targeting = [
-            h
-            for h in hpas.values()
-            if h["spec"]["scaleTargetRef"]
-            == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
-        ]
-        if len(targeting) != 1 or targeting[0]["apiVersion"] != "autoscaling/v2":
-            problems.append(f"Deployment {name} needs exactly one autoscaling/v2 HPA")
-        elif name == "fashionistar-worker":
-            metrics = [
-                m.get("external", {}).get("metric", {}).get("name")
-                for m in targeting[0]["spec"]["metrics"]
-            ]
-            if QUEUE_DEPTH_METRIC not in metrics:
-                problems.append(f"worker HPA must scale on {QUEUE_DEPTH_METRIC}")
-        for source in container.get("envFrom", []):
-            if "configMapRef" in source and source["configMapRef"]["name"] not in configmaps:
-                problems.append(f"{name} uses missing ConfigMap {source['configMapRef']['name']}")
-            if "secretRef" in source and source["secretRef"]["name"] not in secrets:
-                problems.append(f"{name} uses missing Secret {source['secretRef']['name']}")
-
-    for name, hpa in hpas.items():
-        target = hpa["spec"]["scaleTargetRef"]["name"]
-        if target not in deployments:
-            problems.append(f"HPA {name} targets missing Deployment {target}")
-
-    for name, service in services.items():
-        selector = service["spec"].get("selector", {})
-        matching = [
-            d
-            for d in deployments.values()
-            if selector and selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()
-        ]
-        if not matching:
-            problems.append(f"Service {name} selects no Deployment's pods")
-            continue
-        port_names = {
-            p.get("name")
-            for c in matching[0]["spec"]["template"]["spec"]["containers"]
-            for p in c.get("ports", [])
-        }
-        for port in service["spec"]["ports"]:
-            target = port.get("targetPort")
-            if isinstance(target, str) and target not in port_names:
-                problems.append(f"Service {name} targets unknown container port {target!r}")
-
-    ingresses = list(_by_kind(docs, "Ingress").values())
-    if len(ingresses) != 1:
-        problems.append("exactly one Ingress is expected")
-    else:
-        routes = {
-            path["path"]: path
-            for rule in ingresses[0]["spec"]["rules"]
-            for path in rule["http"]["paths"]
-        }
-        if set(routes) != set(INGRESS_ROUTES):
-            problems.append(f"Ingress routes {sorted(routes)}, expected {sorted(INGRESS_ROUTES)}")
-        for prefix, deployment_name in INGRESS_ROUTES.items():
-            route = routes.get(prefix)
-            if route is None:
-                continue
-            if route["pathType"] != "Prefix":
-                problems.append(f"Ingress {prefix} must use pathType Prefix")
-            backend = route["backend"]["service"]
-            target = services.get(backend["name"])
-            if target is None:
-                problems.append(f"Ingress {prefix} routes to missing Service {backend['name']}")
-                continue
-            selector = target["spec"]["selector"]
-            labels = (
-                deployments.get(deployment_name, {})
-                .get("spec", {})
-                .get("template", {})
-                .get("metadata", {})
-                .get("labels", {})
-            )
-            if not selector.items() <= labels.items():
-                problems.append(f"Ingress {prefix} must reach {deployment_name}")
-            port = backend["port"]
-            known = {p.get("name") for p in target["spec"]["ports"]} | {
-                p["port"] for p in target["spec"]["ports"]
-            }
-            if (port.get("name") or port.get("number")) not in known:
-                problems.append(
-                    f"Ingress {prefix} uses unknown port {port} of Service {backend['name']}"
-                )
-
-    if pgbouncer_ini is not None:
-        copy = configmaps.get("pgbouncer-config", {}).get("data", {}).get("pgbouncer.ini")
-        if copy is None or copy.strip() != pgbouncer_ini.strip():
-            problems.append(
-                "k8s/pgbouncer.yaml pgbouncer.ini differs from deploy/pgbouncer/pgbouncer.ini"
-            )
+def check_overlay(overlay: str) -> list[str]:
+    docs, problems = kustomize(K8S / "overlays" / overlay)
+    if problems:
+        return problems
+    core = [d for d in docs if not d["apiVersion"].startswith("keda.sh/")]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as rendered:
+        yaml.safe_dump_all(core, rendered)
+    try:
+        problems += _run([str(BIN / "kubernetes-validate"), "--strict", "--quiet", rendered.name])
+    finally:
+        os.unlink(rendered.name)
+    problems += check_keda(docs)
+    problems += check_references(docs, (DEPLOY / "pgbouncer" / "pgbouncer.ini").read_text())
+    problems += check_release(docs)
     return problems
 
 
@@ -205,6 +116,71 @@ def check_dockerfile_targets(dockerfile: str) -> list[str]:
     return [f"Dockerfile target {t} is missing" for t in DOCKER_TARGETS if t not in found]
 
 
+def dockerfile_stages(dockerfile: str) -> dict[str, tuple[str, list[str]]]:
+    """stage name -> (what it is FROM, its instructions with continuation lines joined)."""
+    text = re.sub(r"\\\n\s*", " ", dockerfile)
+    stages: dict[str, tuple[str, list[str]]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = re.match(r"FROM\s+(\S+)\s+AS\s+(\S+)", line, flags=re.IGNORECASE)
+        if match:
+            current = []
+            stages[match.group(2)] = (match.group(1), current)
+        elif current is not None:
+            current.append(line)
+    return stages
+
+
+def _inherited(stages: dict[str, tuple[str, list[str]]], name: str) -> list[str]:
+    parent, lines = stages[name]
+    return (_inherited(stages, parent) if parent in stages else []) + lines
+
+
+def check_dockerfile_images(dockerfile: str) -> list[str]:
+    """What hadolint does not check: the base is an exact Python release; dependencies
+    are installed before any code is copied; compilers stay in the build stage; each
+    deployable's image runs as non-root, with a HEALTHCHECK and OCI labels."""
+    problems: list[str] = []
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, flags=re.MULTILINE)
+    if base is None or not re.fullmatch(
+        r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base.group(1)
+    ):
+        problems.append("ARG PYTHON_IMAGE must pin an exact python:X.Y.Z-slim-<debian> base")
+    stages = dockerfile_stages(dockerfile)
+    build = stages.get("build", ("", []))[1]
+    installs = [i for i, line in enumerate(build) if "pip install -r" in line]
+    code = [
+        i
+        for i, line in enumerate(build)
+        if line.startswith("COPY") and re.search(r"\b(shared_domain|\w+_service)\b", line)
+    ]
+    if not installs or not code or installs[0] > code[0]:
+        problems.append("the build stage must install dependencies before copying the code")
+    for target in DOCKER_TARGETS:
+        if target not in stages:
+            continue
+        lines = _inherited(stages, target)
+        users = [line.split()[1] for line in lines if line.startswith("USER ")]
+        if not users or users[-1].split(":")[0] in ("0", "root"):
+            problems.append(f"image {target} must run as a non-root USER")
+        if not any(line.startswith("HEALTHCHECK ") for line in lines):
+            problems.append(f"image {target} has no HEALTHCHECK")
+        labels = " ".join(line for line in lines if line.startswith("LABEL "))
+        problems.extend(
+            f"image {target} lacks the OCI label org.opencontainers.image.{key}"
+            for key in ("title", "source", "version", "revision", "created")
+            if f"org.opencontainers.image.{key}=" not in labels
+        )
+        if any(re.search(r"apt-get install|build-essential|gcc", line) for line in lines):
+            problems.append(f"image {target} installs build tools (keep them in the build stage)")
+        if not any(line.startswith("COPY --from=build /opt/venv") for line in lines):
+            problems.append(f"image {target} must copy the virtualenv from the build stage")
+    return problems
+
+
 def _run(argv: list[str], env: dict[str, str] | None = None) -> list[str]:
     result = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
@@ -213,7 +189,10 @@ def _run(argv: list[str], env: dict[str, str] | None = None) -> list[str]:
 
 
 def main() -> int:
-    k8s_files = sorted(K8S.glob("*.yaml"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "worker_service.settings")
+    import django
+
+    django.setup()
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     caddy = str(BIN / "caddy")
     caddy_env = {
@@ -224,12 +203,7 @@ def main() -> int:
         "V2_UPSTREAM": "127.0.0.1:8002",
     }
     sections = {
-        "kubernetes schemas": _run(
-            [str(BIN / "kubernetes-validate"), "--strict", "--quiet", *map(str, k8s_files)]
-        ),
-        "kubernetes references": check_k8s_references(
-            load_k8s(k8s_files), (DEPLOY / "pgbouncer" / "pgbouncer.ini").read_text()
-        ),
+        **{f"kubernetes overlay {name}": check_overlay(name) for name in OVERLAYS},
         "Dockerfile (hadolint)": _run(
             [
                 str(BIN / "hadolint"),
@@ -239,10 +213,27 @@ def main() -> int:
                 str(DEPLOY / "Dockerfile"),
             ]
         )
-        + check_dockerfile_targets(dockerfile),
-        "compose": check_compose(
-            yaml.safe_load((DEPLOY / "compose.yaml").read_text()), dockerfile
-        ),
+        + check_dockerfile_targets(dockerfile)
+        + check_dockerfile_images(dockerfile),
+        "compose": _run(
+            [
+                str(BIN / "check-jsonschema"),
+                "--builtin-schema",
+                "vendor.compose-spec",
+                str(DEPLOY / "compose.yaml"),
+            ]
+        )
+        + check_compose(yaml.safe_load((DEPLOY / "compose.yaml").read_text()), dockerfile),
+        "GitHub workflow": _run(
+            [
+                str(BIN / "check-jsonschema"),
+                "--schemafile",
+                str(WORKFLOW_SCHEMA),
+                str(WORKFLOW),
+            ]
+        )
+        + check_workflow(load_workflow(), (ROOT / "Makefile").read_text(), DOCKER_TARGETS),
+        "Grafana dashboard and alert rules": check_observability(),
         "Caddyfile": _run(
             [
                 caddy,

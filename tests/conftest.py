@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -64,6 +65,8 @@ def subprocess_env(db) -> dict[str, str]:
     )
     env["REDIS_URL"] = settings.REDIS_URL
     env["APP_ENV"] = "test"
+    if settings.TASK_LISTEN_DATABASE_URL and settings.DB_PGBOUNCER:
+        env["TASK_LISTEN_DATABASE_URL"] = settings.TASK_LISTEN_DATABASE_URL
     return env
 
 
@@ -81,3 +84,11 @@ def _close_db_pool_before_teardown(django_db_setup, django_db_blocker):
         for conn in connections.all():
             if getattr(conn, "pool", None) is not None:
                 conn.close_pool()  # type: ignore[attr-defined]
+        # Behind PgBouncer (`make pytest-pgbouncer`) its server connections to the test
+        # database stay open in its pool: drop them, or the database cannot be dropped.
+        admin = os.environ.get("PGBOUNCER_ADMIN_URL")
+        if admin:
+            import psycopg
+
+            with psycopg.connect(admin, autocommit=True) as bouncer:
+                bouncer.execute(f'KILL "{connections["default"].settings_dict["NAME"]}"')

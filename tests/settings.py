@@ -32,7 +32,10 @@ for name, value in {
 os.environ["REDIS_URL"] = redis_url_with_db(os.environ["REDIS_URL"], 15)
 
 from sync_service.settings import *  # noqa: E402, F403
+from sync_service.settings import DATABASES as _databases  # noqa: E402
+from sync_service.settings import DB_PGBOUNCER as _pgbouncer  # noqa: E402
 from sync_service.settings import INSTALLED_APPS, THROTTLE_EXEMPT_PREFIXES  # noqa: E402
+from sync_service.settings import TASK_LISTEN_DATABASE_URL as _listen_url  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "ninja"]
 ROOT_URLCONF = "tests.urls"
@@ -44,6 +47,15 @@ THROTTLE_EXEMPT_PREFIXES = (
     "/api/v2/openapi.json",
 )
 SERVICE_NAME = "test"
+
+# Behind PgBouncer (`make pytest-pgbouncer`) the LISTEN session goes straight to
+# PostgreSQL: to the test database, like every other connection of the tests.
+if _pgbouncer and _listen_url:
+    from deploy.localstack.backing import database_url_for
+
+    TASK_LISTEN_DATABASE_URL = database_url_for(
+        _listen_url, "test_" + _databases["default"]["NAME"]
+    )
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = None

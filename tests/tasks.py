@@ -82,3 +82,18 @@ def unstorable() -> str:
 @app_task(queue="default", max_retries=1)
 def retried_once(*, label: str) -> None:
     raise ConnectionError(f"{label} is still down")
+
+
+@app_task(queue="default", max_retries=0)
+def tally(key: str) -> str:
+    """Counts its runs per key in Redis: the scale-out demo proves each task of a burst
+    ran exactly once (enqueue it on any queue with `.using(queue_name=...)`)."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.hincrby("scale-demo:runs", key, 1)
+    finally:
+        client.close()
+    return key

@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.conf import settings
 
+    from shared_domain.common import tracing
+
+    tracing.configure("worker")
+
     from worker_service.health_server import HealthServer
 
     parser = argparse.ArgumentParser(prog="fashionistar-worker", description=__doc__)

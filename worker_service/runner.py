@@ -54,6 +54,7 @@ from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from shared_domain.common import metrics
 from shared_domain.common.models import WorkerHeartbeat
 from shared_domain.common.queues import reap_stale_tasks, release_tasks_of
 from shared_domain.common.tasking import NOTIFY_CHANNEL
@@ -360,6 +361,7 @@ class Worker:
         while not self.stopping.wait(settings.WORKER_HEARTBEAT_INTERVAL):
             try:
                 self._beat()
+                metrics.record_db_pool()
                 beats += 1
                 if beats % _REAP_EVERY == 0:
                     reap_stale_tasks()

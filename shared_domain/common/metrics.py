@@ -15,6 +15,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -67,6 +68,42 @@ TASK_DURATION = Histogram(
     ["queue", "task"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
+
+
+# The psycopg pool of each process (DB_POOL=true), read after every request and every
+# worker heartbeat; summed over live processes (gunicorn workers) at scrape time.
+DB_POOL_CONNECTIONS = Gauge(
+    "fashionistar_db_pool_connections",
+    "Connections of the database pool by service and state: in_use, idle, max (summed "
+    "over processes).",
+    ["service", "state"],
+    multiprocess_mode="livesum",
+)
+DB_POOL_WAITING = Gauge(
+    "fashionistar_db_pool_waiting",
+    "Requests waiting for a connection of the database pool (summed over processes).",
+    ["service"],
+    multiprocess_mode="livesum",
+)
+
+
+def record_db_pool(alias: str = "default") -> None:
+    """Copy the pool's current figures into the gauges; a no-op without a pool or before
+    the first connection (it never opens one)."""
+    from django.conf import settings
+    from django.db import connections
+
+    pools = getattr(type(connections[alias]), "_connection_pools", {})
+    pool = pools.get(alias)
+    if pool is None:
+        return
+    stats = pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    service = str(getattr(settings, "SERVICE_NAME", "unknown"))
+    DB_POOL_CONNECTIONS.labels(service, "in_use").set(size - idle)
+    DB_POOL_CONNECTIONS.labels(service, "idle").set(idle)
+    DB_POOL_CONNECTIONS.labels(service, "max").set(pool.max_size)
+    DB_POOL_WAITING.labels(service).set(stats.get("requests_waiting", 0))
 
 
 def observe_http_request(

@@ -42,6 +42,30 @@ def queue_depths() -> dict[str, int]:
     return {name: int(counts.get(name, 0)) for name in settings.TASK_QUEUES}
 
 
+# The task table of the database backend, for readers outside Django (the autoscaler).
+TASK_TABLE = "django_tasks_database_dbtaskresult"
+# django-tasks-db stores "no run_after" as this instant (its get_date_max()).
+_NO_RUN_AFTER = "9999-01-01 00:00:00+00"
+
+
+def backlog_sql(queues: list[str]) -> str:
+    """SQL counting the tasks a worker pool has in hand on the database backend: READY
+    and due now, plus RUNNING. KEDA's PostgreSQL trigger scales each pool on it
+    (k8s/base/worker-scaling.yaml); RUNNING is counted so that a pool busy with long
+    tasks is not scaled away under them."""
+    unknown = [name for name in queues if name not in settings.TASK_QUEUES]
+    if unknown or not queues:
+        raise ValueError(f"unknown queue in {queues}")
+    # Queue names come from settings (checked above), never from input.
+    names = ", ".join(f"'{name}'" for name in queues)
+    return (
+        f"SELECT count(*) FROM {TASK_TABLE} WHERE"  # noqa: S608
+        f" queue_name IN ({names}) AND "
+        f"(status = 'RUNNING' OR (status = 'READY' AND "
+        f"(run_after <= now() OR run_after = '{_NO_RUN_AFTER}')))"
+    )
+
+
 def oldest_ready_ages() -> dict[str, float]:
     """Seconds since the oldest due task of each queue was enqueued (0 when empty)."""
     if using_rq():

@@ -164,6 +164,7 @@ class RequestContextMiddleware:
             status=response.status_code,
             duration=duration,
         )
+        metrics.record_db_pool()
         level = (
             logging.ERROR
             if response.status_code >= 500

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.tasks import Task, TaskContext
 from django.tasks.base import DEFAULT_TASK_PRIORITY
 
-from shared_domain.common import context, metrics
+from shared_domain.common import context, metrics, tracing
 from shared_domain.common.tasking.backends import backend_supports_priority
 from shared_domain.common.tasking.meta import META_KWARG, TaskMeta
 from shared_domain.common.tasking.retry import DEFAULT_PERMANENT, after_failure
@@ -34,7 +34,12 @@ class AppTask(Task):
 
     # slots=True dataclasses cannot use zero-argument super(); call Task explicitly.
     def enqueue(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault(META_KWARG, TaskMeta(request_id=context.request_id.get()).as_kwarg())
+        kwargs.setdefault(
+            META_KWARG,
+            TaskMeta(
+                request_id=context.request_id.get(), traceparent=tracing.current_traceparent()
+            ).as_kwarg(),
+        )
         result = Task.enqueue(self, *args, **kwargs)
         _after_enqueue(self)
         return result
@@ -113,7 +118,14 @@ def _run_attempt(
     logger.info("task started", extra=log)
     try:
         call_kwargs = {**kwargs, "attempt": meta.attempt} if wants_attempt else kwargs
-        value = fn(*args, **call_kwargs)
+        with tracing.task_span(
+            name,
+            queue=queue,
+            task_id=task_id,
+            attempt=meta.attempt,
+            traceparent=meta.traceparent,
+        ):
+            value = fn(*args, **call_kwargs)
     except Exception as exc:
         metrics.TASKS_FAILED.labels(queue, name).inc()
         after_failure(task, task_id, queue, meta, args, kwargs, exc)

@@ -21,18 +21,23 @@ class TaskMeta:
     # The attempt this run's retry budget started at: 1, or the attempt a re-drive
     # started (a re-driven task gets a fresh budget but keeps counting attempts).
     first_attempt: int = 1
+    # W3C traceparent of the span that enqueued the task (tracing on only).
+    traceparent: str | None = None
 
     @property
     def retries_used(self) -> int:
         return self.attempt - self.first_attempt
 
     def as_kwarg(self) -> dict[str, Any]:
-        return {
+        kwarg: dict[str, Any] = {
             "request_id": self.request_id,
             "attempt": self.attempt,
             "root_id": self.root_id,
             "first_attempt": self.first_attempt,
         }
+        if self.traceparent:
+            kwarg["traceparent"] = self.traceparent
+        return kwarg
 
     @classmethod
     def read(cls, kwargs: Mapping[str, Any]) -> TaskMeta:
@@ -45,6 +50,7 @@ class TaskMeta:
             attempt=attempt,
             root_id=raw.get("root_id"),
             first_attempt=min(attempt, int(raw.get("first_attempt") or 1)),
+            traceparent=raw.get("traceparent") or None,
         )
 
     @classmethod

@@ -9,6 +9,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.tasks import TaskResultStatus
 from django.tasks.signals import task_finished, task_started
@@ -222,6 +223,9 @@ def listener():
     from shared_domain.common.tasking import NOTIFY_CHANNEL
 
     url = database_url_for(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+    if settings.DB_PGBOUNCER:
+        # LISTEN needs a session of its own, which transaction pooling does not keep.
+        url = settings.TASK_LISTEN_DATABASE_URL
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
 
