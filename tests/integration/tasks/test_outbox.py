@@ -353,10 +353,9 @@ def test_events_published_together_take_one_insert_and_one_dispatch(settings):
     seen: list[object] = []
     local.subscribe(SomethingHappened, seen.append)
     local.subscribe(OtherThing, seen.append)
-    with CaptureQueriesContext(connection) as queries:
-        with transaction.atomic():
-            local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
-            assert seen == []  # not before the commit
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
+        assert seen == []  # not before the commit
     inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "common_eventrecord"')]
     claims = [q for q in queries if q["sql"].startswith("UPDATE common_eventrecord")]
     assert (len(inserts), len(claims)) == (1, 1)
