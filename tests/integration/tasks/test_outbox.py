@@ -381,7 +381,8 @@ def test_one_failing_handler_of_events_published_together_keeps_the_others(setti
     # The batch rolled back and went one by one: the good handler ran once for good.
     done = EventRecord.objects.get(event_type="tests.SomethingHappened")
     failed = EventRecord.objects.get(event_type="tests.OtherThing")
-    assert done.dispatched_at is not None and done.pending_handlers == []
+    assert done.dispatched_at is not None
+    assert done.pending_handlers == []
     assert (failed.dispatched_at, failed.attempts) == (None, 1)
     assert failed.pending_handlers == list(local.handler_keys(OtherThing))
     assert seen == ["something", "something"]  # once in the rolled-back batch
