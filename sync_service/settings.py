@@ -72,6 +72,10 @@ THROTTLE_EXEMPT_PREFIXES = (
     "/api/v1/shipping/webhooks/",
     "/api/v1/payments/webhooks/",
 )
+# Sign-in, registration, code and password endpoints: limited by buckets of their own.
+THROTTLE_OWN_LIMIT_PREFIXES = ("/api/v1/auth/",)
+# Anonymous reads of the public catalogue: a per-IP burst budget of their own.
+THROTTLE_CATALOG_PREFIXES = ("/api/v1/products", "/api/v1/categories")
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {

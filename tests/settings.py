@@ -32,7 +32,12 @@ for name, value in {
 os.environ["REDIS_URL"] = redis_url_with_db(os.environ["REDIS_URL"], 15)
 
 from sync_service.settings import *  # noqa: E402, F403
-from sync_service.settings import INSTALLED_APPS, THROTTLE_EXEMPT_PREFIXES  # noqa: E402
+from sync_service.settings import (  # noqa: E402
+    INSTALLED_APPS,
+    THROTTLE_CATALOG_PREFIXES,
+    THROTTLE_EXEMPT_PREFIXES,
+    THROTTLE_OWN_LIMIT_PREFIXES,
+)
 
 INSTALLED_APPS = [*INSTALLED_APPS, "ninja"]
 ROOT_URLCONF = "tests.urls"
@@ -43,6 +48,8 @@ THROTTLE_EXEMPT_PREFIXES = (
     "/api/v2/docs",
     "/api/v2/openapi.json",
 )
+THROTTLE_OWN_LIMIT_PREFIXES = (*THROTTLE_OWN_LIMIT_PREFIXES, "/api/v2/auth/")
+THROTTLE_CATALOG_PREFIXES = (*THROTTLE_CATALOG_PREFIXES, "/api/v2/products", "/api/v2/categories")
 SERVICE_NAME = "test"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
