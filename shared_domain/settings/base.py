@@ -282,7 +282,18 @@ def _derived_key(purpose: str) -> str:
 
 
 # JWTs (HS256): access 15 minutes, refresh 7 days, rotated on use.
-JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or _derived_key("jwt-signing")
+# Unset, it is derived from SECRET_KEY (as strong as that). Set, production refuses a
+# short or low-variety key, as it refuses a weak SECRET_KEY: HS256 tokens can be forged
+# offline by anyone who guesses it.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
+if IS_PRODUCTION and JWT_SIGNING_KEY and (
+    len(JWT_SIGNING_KEY) < 32 or len(set(JWT_SIGNING_KEY)) < 10 or JWT_SIGNING_KEY == SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "APP_ENV=production needs JWT_SIGNING_KEY unset (derived from SECRET_KEY) or a "
+        "strong random value (32+ characters, not SECRET_KEY itself)"
+    )
+JWT_SIGNING_KEY = JWT_SIGNING_KEY or _derived_key("jwt-signing")
 JWT_ACCESS_LIFETIME = env_int("JWT_ACCESS_LIFETIME", 15 * 60, minimum=60)
 JWT_REFRESH_LIFETIME = env_int("JWT_REFRESH_LIFETIME", 7 * 24 * 3600, minimum=300)
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 5, minimum=0)
