@@ -286,8 +286,14 @@ def _derived_key(purpose: str) -> str:
 # short or low-variety key, as it refuses a weak SECRET_KEY: HS256 tokens can be forged
 # offline by anyone who guesses it.
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
-if IS_PRODUCTION and JWT_SIGNING_KEY and (
-    len(JWT_SIGNING_KEY) < 32 or len(set(JWT_SIGNING_KEY)) < 10 or JWT_SIGNING_KEY == SECRET_KEY
+if (
+    IS_PRODUCTION
+    and JWT_SIGNING_KEY
+    and (
+        len(JWT_SIGNING_KEY) < 32
+        or len(set(JWT_SIGNING_KEY)) < 10
+        or JWT_SIGNING_KEY == SECRET_KEY
+    )
 ):
     raise ImproperlyConfigured(
         "APP_ENV=production needs JWT_SIGNING_KEY unset (derived from SECRET_KEY) or a "
