@@ -28,6 +28,7 @@ INSTALLED_APPS = [
 # middleware: every v2 endpoint is exempt (bearer tokens, no cookie sessions).
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "async_service.middleware.AsyncSecurityMiddleware",
     # API docs assets (Swagger UI), served natively in async.

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 # The base list plus sessions/auth/messages for the admin, and static assets.
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Admin and API docs assets, served by this process so the ingress stays a router.

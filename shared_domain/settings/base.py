@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.postgres",
     "django_tasks_db",
+    "corsheaders",
     "shared_domain.common",
     "shared_domain.notifications",
     "shared_domain.accounts",
@@ -85,6 +87,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every entry is async-capable: the async service must never run sync middleware.
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -482,6 +485,18 @@ if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ------------------------------------------------------------------ CORS (django-cors-headers)
+# Browser front ends on other origins. Only the listed origins (exact scheme://host[:port])
+# may call the APIs from a page; credentials (cookies) are off: the APIs take bearer
+# tokens. Preflights are answered inside the request-id middleware (they carry
+# X-Request-ID) and before rate limiting (they are never throttled).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
+CORS_URLS_REGEX = r"^/api/v[12]/"
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["x-request-id", "retry-after"]
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600, minimum=0)
 
 # ------------------------------------------------------------------ logging
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()

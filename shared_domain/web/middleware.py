@@ -50,6 +50,7 @@ access_logger = logging.getLogger("fashionistar.access")
 REQUEST_ID_HEADER = "X-Request-ID"
 # Headers that describe the replaced body; every other header survives the JSON rewrite.
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
+_CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -190,6 +191,12 @@ class RequestContextMiddleware:
         if response.status_code >= 400 and not _is_json(response):
             response = _as_json_error(response)
         response[REQUEST_ID_HEADER] = context.request_id.get() or ""
+        # Answers to a bearer token, and to writes (tokens, orders, profiles), are
+        # personal: no browser or shared cache may keep them.
+        if "Cache-Control" not in response and (
+            "Authorization" in request.headers or request.method not in _CACHEABLE_METHODS
+        ):
+            response["Cache-Control"] = "no-store"
 
         duration = time.perf_counter() - started
         method = request.method if request.method in _KNOWN_METHODS else "OTHER"
