@@ -28,6 +28,7 @@ INSTALLED_APPS = [
 # middleware: every v2 endpoint is exempt (bearer tokens, no cookie sessions).
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "async_service.middleware.AsyncSecurityMiddleware",
     # API docs assets (Swagger UI), served natively in async.
@@ -52,6 +53,8 @@ STATIC_ROOT = (
 SERVESTATIC_USE_FINDERS = STATIC_USE_FINDERS
 # The default rate limits do not count the API docs and their assets.
 THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v2/docs", "/api/v2/openapi.json")
+THROTTLE_OWN_LIMIT_PREFIXES = ("/api/v2/auth/",)
+THROTTLE_CATALOG_PREFIXES = ("/api/v2/products", "/api/v2/categories")
 SERVESTATIC_AUTOREFRESH = False
 
 NINJA_PAGINATION_MAX_LIMIT = 100

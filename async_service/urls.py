@@ -1,9 +1,22 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from async_service.api import api
+from shared_domain.web.http import allow_head
 from shared_domain.web.metrics import metrics_view
 
-api_urlpatterns = [path("api/v2/", api.urls)]
+
+def _with_head(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+    """HEAD wherever GET works (Ninja itself answers HEAD with 405)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = allow_head(pattern.callback)
+        else:
+            _with_head(pattern.url_patterns)
+    return patterns
+
+
+_api_patterns, _app_name, _namespace = api.urls
+api_urlpatterns = [path("api/v2/", (_with_head(_api_patterns), _app_name, _namespace))]
 
 urlpatterns = [
     *api_urlpatterns,

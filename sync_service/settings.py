@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 # The base list plus sessions/auth/messages for the admin, and static assets.
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Admin and API docs assets, served by this process so the ingress stays a router.
@@ -72,6 +73,10 @@ THROTTLE_EXEMPT_PREFIXES = (
     "/api/v1/shipping/webhooks/",
     "/api/v1/payments/webhooks/",
 )
+# Sign-in, registration, code and password endpoints: limited by buckets of their own.
+THROTTLE_OWN_LIMIT_PREFIXES = ("/api/v1/auth/",)
+# Anonymous reads of the public catalogue: a per-IP burst budget of their own.
+THROTTLE_CATALOG_PREFIXES = ("/api/v1/products", "/api/v1/categories")
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {

@@ -34,7 +34,12 @@ os.environ["REDIS_URL"] = redis_url_with_db(os.environ["REDIS_URL"], 15)
 from sync_service.settings import *  # noqa: E402, F403
 from sync_service.settings import DATABASES as _databases  # noqa: E402
 from sync_service.settings import DB_PGBOUNCER as _pgbouncer  # noqa: E402
-from sync_service.settings import INSTALLED_APPS, THROTTLE_EXEMPT_PREFIXES  # noqa: E402
+from sync_service.settings import (  # noqa: E402
+    INSTALLED_APPS,
+    THROTTLE_CATALOG_PREFIXES,
+    THROTTLE_EXEMPT_PREFIXES,
+    THROTTLE_OWN_LIMIT_PREFIXES,
+)
 from sync_service.settings import TASK_LISTEN_DATABASE_URL as _listen_url  # noqa: E402
 
 INSTALLED_APPS = [*INSTALLED_APPS, "ninja"]
@@ -46,6 +51,8 @@ THROTTLE_EXEMPT_PREFIXES = (
     "/api/v2/docs",
     "/api/v2/openapi.json",
 )
+THROTTLE_OWN_LIMIT_PREFIXES = (*THROTTLE_OWN_LIMIT_PREFIXES, "/api/v2/auth/")
+THROTTLE_CATALOG_PREFIXES = (*THROTTLE_CATALOG_PREFIXES, "/api/v2/products", "/api/v2/categories")
 SERVICE_NAME = "test"
 
 # Behind PgBouncer (`make pytest-pgbouncer`) the LISTEN session goes straight to

@@ -12,7 +12,7 @@ from async_service.api.security import current_user, jwt_auth_with_profiles
 from shared_domain.accounts import services
 from shared_domain.accounts.selectors import Account
 from shared_domain.common.asyncdb import run_db
-from shared_domain.web.throttles import alogin_limit
+from shared_domain.web.throttles import alogin_limit, alogin_succeeded
 from shared_domain.web.throttling import aenforce, client_ident
 
 router = Router(tags=["auth"])
@@ -28,7 +28,11 @@ async def login(request: HttpRequest, payload: LoginIn) -> services.SignIn:
     """Sign in: access token (15 min) + refresh token (7 days, rotating). 401
     `invalid_credentials` for a wrong password or unknown email alike."""
     await alogin_limit(email=payload.email)
-    return await run_db(services.session_login, email=payload.email, password=payload.password)
+    signed_in = await run_db(
+        services.session_login, email=payload.email, password=payload.password
+    )
+    await alogin_succeeded(email=payload.email)
+    return signed_in
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
 from shared_domain.web.http import domain_error_response, json_error_response
-from shared_domain.web.inputs import reject_nul
+from shared_domain.web.inputs import load_json
 
 _JSON_TYPES = ("application/json",)
 
@@ -32,21 +31,16 @@ class UnsupportedMediaType(Exception):
     pass
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 class JsonParser(Parser):
-    """Strict JSON bodies: JSON media type, no NaN/Infinity, and no NUL character in any
-    string, key or value (pydantic would accept one; PostgreSQL would then fail)."""
+    """Strict JSON bodies: JSON media type, no NaN/Infinity, no NUL character or lone
+    surrogate in any string, key or value (pydantic would accept them; PostgreSQL or the
+    response encoder would then fail), bounded nesting."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = request.content_type or ""
         if content_type and not (content_type in _JSON_TYPES or content_type.endswith("+json")):
             raise UnsupportedMediaType(content_type)
-        data = json.loads(request.body, parse_constant=_reject_constant)
-        reject_nul(data)
-        return data
+        return load_json(request.body)
 
 
 Handler = Callable[[HttpRequest, Any], HttpResponse]

@@ -79,21 +79,24 @@ def decode(token: str, *, expected_type: str) -> Claims:
         )
     except jwt.ExpiredSignatureError:
         raise TokenExpired() from None
-    except jwt.InvalidTokenError:
+    # PyJWT turns numeric claims into ints: an infinite or NaN one raises these.
+    except (jwt.InvalidTokenError, OverflowError, ValueError, TypeError):
         raise InvalidToken() from None
     if payload.get("typ") != expected_type:
         raise InvalidToken(f"A {payload.get('typ')} token cannot be used here.")
     try:
         user_id = int(payload["sub"])
         version = int(payload["ver"])
-    except (TypeError, ValueError):
+        # A well-signed expiry past year 9999 (e.g. exp=1e20) is no date at all.
+        expires_at = datetime.fromtimestamp(payload["exp"], tz=timezone.get_current_timezone())
+    except (TypeError, ValueError, OverflowError, OSError):
         raise InvalidToken() from None
     return Claims(
         user_id=user_id,
         token_type=expected_type,
         jti=str(payload["jti"]),
         version=version,
-        expires_at=datetime.fromtimestamp(payload["exp"], tz=timezone.get_current_timezone()),
+        expires_at=expires_at,
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.postgres",
     "django_tasks_db",
+    "corsheaders",
     "shared_domain.common",
     "shared_domain.notifications",
     "shared_domain.accounts",
@@ -84,6 +87,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Every entry is async-capable: the async service must never run sync middleware.
 MIDDLEWARE = [
     "shared_domain.web.middleware.RequestContextMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "shared_domain.web.middleware.ThrottleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -281,7 +285,24 @@ def _derived_key(purpose: str) -> str:
 
 
 # JWTs (HS256): access 15 minutes, refresh 7 days, rotated on use.
-JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "") or _derived_key("jwt-signing")
+# Unset, it is derived from SECRET_KEY (as strong as that). Set, production refuses a
+# short or low-variety key, as it refuses a weak SECRET_KEY: HS256 tokens can be forged
+# offline by anyone who guesses it.
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY", "")
+if (
+    IS_PRODUCTION
+    and JWT_SIGNING_KEY
+    and (
+        len(JWT_SIGNING_KEY) < 32
+        or len(set(JWT_SIGNING_KEY)) < 10
+        or JWT_SIGNING_KEY == SECRET_KEY
+    )
+):
+    raise ImproperlyConfigured(
+        "APP_ENV=production needs JWT_SIGNING_KEY unset (derived from SECRET_KEY) or a "
+        "strong random value (32+ characters, not SECRET_KEY itself)"
+    )
+JWT_SIGNING_KEY = JWT_SIGNING_KEY or _derived_key("jwt-signing")
 JWT_ACCESS_LIFETIME = env_int("JWT_ACCESS_LIFETIME", 15 * 60, minimum=60)
 JWT_REFRESH_LIFETIME = env_int("JWT_REFRESH_LIFETIME", 7 * 24 * 3600, minimum=300)
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 5, minimum=0)
@@ -295,14 +316,22 @@ OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 600, minimum=60)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 
 # Rate limits ("N/second|minute|hour|day"), counted in Redis across every process.
-# anon/user apply to every API request; the others to the sign-in and code endpoints,
-# per email and client IP; login_account per account across all IPs (sign-in on both
-# APIs and the admin); password_change per user.
+# THROTTLE_ENABLED=false switches every one of them off. See the README, "Rate limits".
+# - user: every request with a valid access token, per user;
+# - catalog: anonymous GET/HEAD of the public catalogue, per client IP (a burst);
+# - anon: other anonymous requests, per client IP;
+# - the sign-in and code endpoints have their own buckets, never touched by browsing:
+#   login per email and client IP, login_client per client IP across accounts,
+#   login_account per account across IPs (not counted from the account's known IPs);
+#   code, resend and password_reset per email and client IP; register and refresh
+#   per client IP; password_change per user.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
     "anon": env_str("THROTTLE_ANON_RATE", "100/hour"),
     "user": env_str("THROTTLE_USER_RATE", "1000/hour"),
+    "catalog": env_str("THROTTLE_CATALOG_RATE", "300/minute"),
     "login": env_str("THROTTLE_LOGIN_RATE", "5/minute"),
+    "login_client": env_str("THROTTLE_LOGIN_CLIENT_RATE", "30/minute"),
     "login_account": env_str("THROTTLE_LOGIN_ACCOUNT_RATE", "20/hour"),
     "code": env_str("THROTTLE_CODE_RATE", "5/minute"),
     "resend": env_str("THROTTLE_RESEND_RATE", "3/minute"),
@@ -311,14 +340,35 @@ THROTTLE_RATES = {
     "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
     "password_change": env_str("THROTTLE_PASSWORD_CHANGE_RATE", "10/hour"),
 }
-# Paths under these prefixes are not counted by the default (anon/user) limits, and a
-# POST to ADMIN_LOGIN_PATH is limited like a sign-in: each deployable sets them for its
-# own URL layout (docs, static assets, admin).
+# An address an account signed in from is "known" to it this many days after the last
+# success: the per-account limit does not apply there, so an attacker elsewhere cannot
+# lock the owner out.
+THROTTLE_KNOWN_CLIENT_DAYS = env_float("THROTTLE_KNOWN_CLIENT_DAYS", 30.0)
+# Each deployable sets these for its own URL layout. Paths under
+# THROTTLE_EXEMPT_PREFIXES are not counted by the default limits (docs, static assets,
+# admin); THROTTLE_OWN_LIMIT_PREFIXES are the sign-in/code endpoints with buckets of
+# their own; THROTTLE_CATALOG_PREFIXES the public catalogue reads. A POST to
+# ADMIN_LOGIN_PATH is limited like a sign-in.
 THROTTLE_EXEMPT_PREFIXES: tuple[str, ...] = ()
+THROTTLE_OWN_LIMIT_PREFIXES: tuple[str, ...] = ()
+THROTTLE_CATALOG_PREFIXES: tuple[str, ...] = ()
 ADMIN_LOGIN_PATH: str | None = None
 # How many proxies (ingress, load balancer) append to X-Forwarded-For in front of the
-# services; the client address is the entry that many from the right.
+# services, and the networks they connect from (private and loopback ranges by
+# default): X-Forwarded-For is read only from a peer in these networks, and an entry
+# outside them ends the walk from the right (shared_domain.web.middleware.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
+TRUSTED_PROXY_NETWORKS = tuple(
+    env_list(
+        "TRUSTED_PROXY_NETWORKS",
+        ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+    )
+)
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {_exc}") from None
 
 # ------------------------------------------------------------------ email (Django 6.1 MAILERS)
 MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp" if IS_PRODUCTION else "file").strip().lower()
@@ -435,6 +485,18 @@ if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# ------------------------------------------------------------------ CORS (django-cors-headers)
+# Browser front ends on other origins. Only the listed origins (exact scheme://host[:port])
+# may call the APIs from a page; credentials (cookies) are off: the APIs take bearer
+# tokens. Preflights are answered inside the request-id middleware (they carry
+# X-Request-ID) and before rate limiting (they are never throttled).
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
+CORS_URLS_REGEX = r"^/api/v[12]/"
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["x-request-id", "retry-after"]
+CORS_PREFLIGHT_MAX_AGE = env_int("CORS_PREFLIGHT_MAX_AGE", 3600, minimum=0)
 
 # ------------------------------------------------------------------ logging
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()

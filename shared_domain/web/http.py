@@ -4,12 +4,15 @@ crashes, CSRF failures)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from shared_domain.common.errors import DomainError, Throttled, error_body, error_for_status
 
@@ -76,3 +79,52 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return json_error_response(403, code="csrf_failed", message="CSRF verification failed.")
+
+
+def allow_head(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer HEAD wherever the view answers GET: the GET response, without its body.
+
+    Django's class-based views (v1) do this themselves; Ninja routes only the methods an
+    operation declares, and declaring HEAD on each would list every GET twice in the
+    OpenAPI document. A streamed response (an event stream) is closed at once."""
+
+    if iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.method != "HEAD":
+                return await view(request, *args, **kwargs)
+            request.method = "GET"
+            try:
+                response = await view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+            return _without_body(response)
+
+        return async_wrapper
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method != "HEAD":
+            return view(request, *args, **kwargs)
+        request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            request.method = "HEAD"
+        return _without_body(response)
+
+    return wrapper
+
+
+def _without_body(response: HttpResponseBase) -> HttpResponseBase:
+    if isinstance(response, HttpResponse):
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+        return response
+    response.close()  # a stream: stop producing it
+    empty = HttpResponse(status=response.status_code)
+    for name, value in response.items():
+        empty[name] = value
+    return empty

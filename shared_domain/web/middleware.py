@@ -12,6 +12,7 @@ service never pays for a sync hop.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import time
@@ -25,7 +26,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from shared_domain.common import context, metrics
-from shared_domain.common.errors import NotAuthenticated, ValidationFailed
+from shared_domain.common.errors import NotAuthenticated, Throttled, ValidationFailed
 from shared_domain.web import throttling
 from shared_domain.web.bearer import request_access_claims
 from shared_domain.web.http import (
@@ -34,13 +35,22 @@ from shared_domain.web.http import (
     json_error_response,
 )
 from shared_domain.web.inputs import reject_nul_in_url
-from shared_domain.web.throttles import Bucket, login_buckets, per_user
+from shared_domain.web.throttles import (
+    Bucket,
+    alogin_limit,
+    alogin_succeeded,
+    login_limit,
+    login_succeeded,
+    per_client,
+    per_user,
+)
 
 access_logger = logging.getLogger("fashionistar.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Headers that describe the replaced body; every other header survives the JSON rewrite.
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
+_CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -53,20 +63,49 @@ _REQUEST_VARS: tuple[ContextVar[Any], ...] = (
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: from X-Forwarded-For when TRUSTED_PROXY_COUNT proxies
-    (that append to it) stand in front of the service, else the peer address."""
+    """The client's address, for rate limits and the audit log.
+
+    X-Forwarded-For is read only when the peer is a proxy (its address is in
+    TRUSTED_PROXY_NETWORKS), and then from the right, one entry per proxy, for at most
+    TRUSTED_PROXY_COUNT entries: the first address that is not itself a proxy's is
+    the client. Only the proxies' own entries (the rightmost) are trusted, and a client
+    cannot add entries to the right of them, so a wrong setting cannot be abused:
+    with too high a count the walk still stops at the address the last proxy saw,
+    and with a proxy count but no proxy (a server reached directly) the header is
+    ignored. Every spoofed value thus lands in the attacker's real bucket."""
     peer = request.META.get("REMOTE_ADDR") or None
     trusted = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if trusted and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            candidate = hops[-trusted] if len(hops) >= trusted else hops[0]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return peer
-    return peer
+    if not trusted or not forwarded or not _is_proxy(peer):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    client = peer
+    for hop in reversed(hops[-trusted:]):
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            return peer
+        client = str(address)
+        if not _is_proxy(client):
+            break
+    return client
+
+
+def _is_proxy(address: str | None) -> bool:
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _proxy_networks(settings.TRUSTED_PROXY_NETWORKS))
+
+
+@functools.cache
+def _proxy_networks(
+    networks: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
 
 
 class RequestContextMiddleware:
@@ -152,6 +191,12 @@ class RequestContextMiddleware:
         if response.status_code >= 400 and not _is_json(response):
             response = _as_json_error(response)
         response[REQUEST_ID_HEADER] = context.request_id.get() or ""
+        # Answers to a bearer token, and to writes (tokens, orders, profiles), are
+        # personal: no browser or shared cache may keep them.
+        if "Cache-Control" not in response and (
+            "Authorization" in request.headers or request.method not in _CACHEABLE_METHODS
+        ):
+            response["Cache-Control"] = "no-store"
 
         duration = time.perf_counter() - started
         method = request.method if request.method in _KNOWN_METHODS else "OTHER"
@@ -202,13 +247,21 @@ def _as_json_error(response: HttpResponseBase) -> HttpResponseBase:
 
 
 class ThrottleMiddleware:
-    """The default rate limits of every API request: THROTTLE_RATES["user"] per user
-    for requests with a valid bearer token, ["anon"] per client IP otherwise. Probes,
+    """The default rate limits of every API request, so that browsing never blocks
+    signing in:
+
+    - requests with a valid bearer token: THROTTLE_RATES["user"] per user;
+    - anonymous GET/HEAD of the public catalogue (THROTTLE_CATALOG_PREFIXES):
+      ["catalog"] per client IP, a generous per-minute burst of its own;
+    - other anonymous requests: ["anon"] per client IP.
+
+    Sign-in, registration, code and password endpoints (THROTTLE_OWN_LIMIT_PREFIXES)
+    are not counted here: they enforce their own, stricter buckets
+    (shared_domain.web.throttles), which catalogue browsing never touches. Probes,
     metrics and the deployable's THROTTLE_EXEMPT_PREFIXES (docs, static assets, the
-    admin: staff on session cookies) are not counted. Stricter per-endpoint limits
-    (sign-in, codes) are enforced by those endpoints; the admin's login form
+    admin: staff on session cookies) are not counted either. The admin's login form
     (ADMIN_LOGIN_PATH), a sign-in like the APIs', is limited here with the same
-    buckets."""
+    buckets as theirs."""
 
     sync_capable = True
     async_capable = True
@@ -223,6 +276,16 @@ class ThrottleMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
+        if _is_admin_login(request):
+            email = request.POST.get("username", "")
+            try:
+                login_limit(email=email)
+            except Throttled as exc:
+                return domain_error_response(exc)
+            response = self.get_response(request)
+            if response.status_code == 302:  # signed in: redirected to the admin
+                login_succeeded(email=email)
+            return response
         for scope, ident in self._buckets(request):
             decision = throttling.hit(scope, ident)
             if not decision.allowed:
@@ -230,11 +293,22 @@ class ThrottleMiddleware:
         return self.get_response(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase
+        if _is_admin_login(request):
+            email = request.POST.get("username", "")
+            try:
+                await alogin_limit(email=email)
+            except Throttled as exc:
+                return domain_error_response(exc)
+            response = await self.get_response(request)
+            if response.status_code == 302:
+                await alogin_succeeded(email=email)
+            return response
         for scope, ident in self._buckets(request):
             decision = await throttling.ahit(scope, ident)
             if not decision.allowed:
                 return _throttled(scope, decision.retry_after)
-        response: HttpResponseBase = await self.get_response(request)
+        response = await self.get_response(request)
         return response
 
     def _buckets(self, request: HttpRequest) -> tuple[Bucket, ...]:
@@ -243,16 +317,27 @@ class ThrottleMiddleware:
             not settings.THROTTLE_ENABLED
             or not path.startswith("/api/")
             or path.endswith(self.exempt_suffixes)
+            or path.startswith(
+                (*settings.THROTTLE_EXEMPT_PREFIXES, *settings.THROTTLE_OWN_LIMIT_PREFIXES)
+            )
         ):
-            return ()
-        if path == settings.ADMIN_LOGIN_PATH and request.method == "POST":
-            return login_buckets(request.POST.get("username", ""))
-        if path.startswith(tuple(settings.THROTTLE_EXEMPT_PREFIXES)):
             return ()
         user_id = _bearer_user_id(request)
         if user_id is not None:
             return (("user", per_user(user_id)),)
-        return (("anon", f"ip:{throttling.client_ident()}"),)
+        if request.method in {"GET", "HEAD"} and path.startswith(
+            tuple(settings.THROTTLE_CATALOG_PREFIXES)
+        ):
+            return (("catalog", per_client()),)
+        return (("anon", per_client()),)
+
+
+def _is_admin_login(request: HttpRequest) -> bool:
+    return (
+        settings.ADMIN_LOGIN_PATH is not None
+        and request.path == settings.ADMIN_LOGIN_PATH
+        and request.method == "POST"
+    )
 
 
 def _bearer_user_id(request: HttpRequest) -> int | None:

@@ -1,9 +1,8 @@
 """JSON body parsing for v1: bounded read, strict JSON (no NaN/Infinity), no NUL
-characters in any string (shared_domain.web.inputs)."""
+characters or lone surrogates in any string, bounded nesting (shared_domain.web.inputs)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -11,17 +10,13 @@ from django.conf import settings
 from rest_framework import exceptions, parsers
 
 from shared_domain.common.errors import MALFORMED_JSON
-from shared_domain.web.inputs import reject_nul
+from shared_domain.web.inputs import load_json
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = 413
     default_code = "payload_too_large"
     default_detail = "The request body is too large."
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 class JSONParser(parsers.JSONParser):
@@ -37,8 +32,6 @@ class JSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge()
         try:
-            data = json.loads(raw, parse_constant=_reject_constant)
+            return load_json(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(MALFORMED_JSON[1], code=MALFORMED_JSON[0]) from exc
-        reject_nul(data)
-        return data

@@ -142,3 +142,22 @@ def test_security_headers_on_both_services(ingress, path):
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
     assert headers["cross-origin-opener-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/healthz", "/api/v2/healthz", "/api/v2/products/search"])
+def test_head_works_through_the_real_servers(ingress, path):
+    response = ingress.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v2/auth/login"])
+def test_cors_preflight_is_answered_by_both_servers(ingress, path):
+    response = ingress.options(
+        path,
+        headers={"Origin": "https://shop.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 200  # no origin is allowed by default: no CORS headers
+    assert "access-control-allow-origin" not in response.headers
+    assert response.headers["x-request-id"]

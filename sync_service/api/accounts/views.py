@@ -15,7 +15,12 @@ from rest_framework.views import APIView
 from shared_domain.accounts import services
 from shared_domain.accounts.selectors import vendor_profile_get
 from shared_domain.common.errors import NotFound
-from shared_domain.web.throttles import login_limit, per_email_and_client, per_user
+from shared_domain.web.throttles import (
+    login_limit,
+    login_succeeded,
+    per_email_and_client,
+    per_user,
+)
 from shared_domain.web.throttling import client_ident, enforce
 from sync_service.api.accounts import serializers as s
 from sync_service.api.permissions import IsVendor, current_user
@@ -98,6 +103,7 @@ class LoginApi(_Public):
         data = validated(s.LoginIn, request.data)
         login_limit(email=data["email"])
         signed_in = services.session_login(email=data["email"], password=data["password"])
+        login_succeeded(email=data["email"])
         return Response(s.LoginOut(signed_in).data)
 
 

@@ -100,3 +100,81 @@ def test_html_and_sql_in_text_are_returned_as_inert_json(client):
     assert response.status_code == 201
     assert response.json()["name"] == name
     assert response["Content-Type"] == "application/json"
+
+
+DEEP_ARRAY = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
+MODERATELY_DEEP = '{"name": "x", "quantity": 1, "tags": ' + "[" * 200 + "]" * 200 + "}"
+
+
+@pytest.mark.parametrize("raw", [DEEP_ARRAY, DEEP_OBJECT, MODERATELY_DEEP])
+def test_deeply_nested_json_is_a_400(client, raw):
+    response = _post(client, raw)
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "validation_error"
+    assert "nested" in error["message"]
+
+
+LONE_SURROGATES = [
+    '{"\\ud800": 1}',
+    '{"name": "\\udfff", "quantity": 1}',
+    '{"name": "x", "quantity": 1, "tags": ["ok", "\\ud83d"]}',
+]
+
+
+@pytest.mark.parametrize("raw", LONE_SURROGATES)
+def test_lone_surrogates_are_a_400_naming_the_field(client, raw):
+    response = _post(client, raw)
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "validation_error"
+    response.content.decode("utf-8")  # the echoed field name is valid UTF-8
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/auth/login",
+        "/api/v1/auth/register",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/password-reset",
+    ],
+)
+@pytest.mark.parametrize("raw", [LONE_SURROGATES[0], DEEP_OBJECT])
+def test_real_endpoints_refuse_lone_surrogates_and_deep_nesting(client, path, raw):
+    response = _post_to(client, path, raw)
+    assert response.status_code == 400
+    assert _error(response)["code"] == "validation_error"
+
+
+def _post_to(client, path, raw):
+    return client.post(path, data=raw, content_type="application/json")
+
+
+def test_valid_surrogate_pairs_are_kept(client):
+    response = _post(client, '{"name": "\\ud83d\\udc57", "quantity": 1}')
+    assert response.status_code == 201
+    assert response.json()["name"] == "\U0001f457"
+
+
+def test_a_token_expiring_in_the_far_future_is_a_401(client):
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {far_future_token()}"})
+    assert response.status_code == 401
+    assert _error(response)["code"] == "invalid_token"
+
+
+def far_future_token():
+    import jwt
+    from django.conf import settings
+
+    payload = {
+        "iss": "fashionistar",
+        "sub": "1",
+        "typ": "access",
+        "jti": "x",
+        "iat": 1_700_000_000,
+        "exp": 1e20,
+        "ver": 0,
+    }
+    return jwt.encode(payload, settings.JWT_SIGNING_KEY, algorithm="HS256")

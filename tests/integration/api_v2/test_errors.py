@@ -91,3 +91,50 @@ async def test_crash_is_a_clean_500(async_client):
     assert response.status_code == 500
     assert _error(response)["code"] == "internal_error"
     assert "secret internals" not in response.content.decode()
+
+
+DEEP_ARRAY = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
+MODERATELY_DEEP = '{"name": "x", "quantity": 1, "tags": ' + "[" * 200 + "]" * 200 + "}"
+
+
+@pytest.mark.parametrize("raw", [DEEP_ARRAY, DEEP_OBJECT, MODERATELY_DEEP])
+async def test_deeply_nested_json_is_a_400(async_client, raw):
+    response = await _post(async_client, raw)
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "validation_error"
+    assert "nested" in error["message"]
+
+
+LONE_SURROGATES = [
+    '{"\\ud800": 1}',
+    '{"name": "\\udfff", "quantity": 1}',
+    '{"name": "x", "quantity": 1, "extra": ["ok", "\\ud83d"]}',
+]
+
+
+@pytest.mark.parametrize("raw", LONE_SURROGATES)
+async def test_lone_surrogates_are_a_400(async_client, raw):
+    response = await _post(async_client, raw)
+    assert response.status_code == 400
+    assert _error(response)["code"] == "validation_error"
+    response.content.decode("utf-8")
+
+
+@pytest.mark.parametrize("path", ["/api/v2/auth/login", "/api/v2/auth/refresh"])
+@pytest.mark.parametrize("raw", [LONE_SURROGATES[0], DEEP_OBJECT])
+async def test_real_endpoints_refuse_lone_surrogates_and_deep_nesting(async_client, path, raw):
+    response = await async_client.post(path, data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert _error(response)["code"] == "validation_error"
+
+
+async def test_a_token_expiring_in_the_far_future_is_a_401(async_client):
+    from tests.integration.api_v1.test_errors import far_future_token
+
+    response = await async_client.get(
+        "/api/v2/me", headers={"Authorization": f"Bearer {far_future_token()}"}
+    )
+    assert response.status_code == 401
+    assert _error(response)["code"] == "invalid_token"

@@ -123,3 +123,170 @@ def test_the_admin_login_path_setting_is_the_admin_login_route(settings):
     from django.urls import reverse
 
     assert reverse("admin:login") == settings.ADMIN_LOGIN_PATH
+
+
+# ---------------------------------------------------------------- browsing vs signing in
+def _rates(settings, **rates):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **rates}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catalog_browsing_never_blocks_signing_in_or_registering(client, settings):
+    _rates(settings, anon="2/hour", catalog="1000/minute")
+    user = CustomerFactory.create()
+    for path in ("/api/v1/products", "/api/v1/categories", "/api/v2/products/search"):
+        assert [client.get(path).status_code for _ in range(5)] == [200] * 5
+    assert login(client, user)["access"]
+    response = post(client, "/api/v2/auth/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    body = {"email": "new@example.com", "password": "a-strong-passphrase", "full_name": "N"}
+    assert post(client, "/api/v1/auth/register", {**body, "role": "customer"}).status_code == 201
+
+
+def test_catalog_reads_have_their_own_per_ip_burst(client, settings):
+    _rates(settings, anon="100/hour", catalog="3/minute")
+    statuses = [client.get("/api/v1/products").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    blocked = client.get("/api/v1/products")
+    assert error(blocked)["details"]["scope"] == "catalog"
+    assert int(blocked["Retry-After"]) <= 60
+    # Other visitors, and other anonymous requests of this one, are unaffected.
+    assert client.get("/api/v1/products", headers=_from("203.0.113.9")).status_code == 200
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_sign_in_endpoints_are_not_counted_by_the_anonymous_limit(client, settings):
+    _rates(settings, anon="1/hour")
+    body = {"email": "ghost@example.com", "password": "x"}
+    assert [post(client, "/api/v1/auth/login", body).status_code for _ in range(3)] == [401] * 3
+
+
+# ---------------------------------------------------------------- account lockout
+def _login_status(client, path, email, password, ip):
+    return post(client, path, {"email": email, "password": password}, **_from(ip)).status_code
+
+
+OWNER_IP = "198.51.100.10"
+ATTACKER_IPS = [f"203.0.113.{n}" for n in range(1, 9)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v2/auth/login"])
+def test_an_attacker_on_other_ips_cannot_lock_the_owner_out(client, settings, path):
+    from shared_domain.common.models import AuditLog
+    from shared_domain.web.throttles import ACCOUNT_THROTTLED
+
+    _rates(settings, login="5/minute", login_account="4/hour")
+    owner = CustomerFactory.create()
+    assert _login_status(client, path, owner.email, PASSWORD, OWNER_IP) == 200
+    refused_before = ACCOUNT_THROTTLED._value.get()
+
+    statuses = [_login_status(client, path, owner.email, "guess", ip) for ip in ATTACKER_IPS]
+    # Every attempt counts, the owner's too: 3 more, then the limit.
+    assert statuses[:3] == [401] * 3
+    assert set(statuses[3:]) == {429}  # the account's limit, spread over many IPs
+    # Even with the right password, a new address is refused now...
+    assert _login_status(client, path, owner.email, PASSWORD, "203.0.113.99") == 429
+    # ...but the owner, from the address they signed in from before, is not.
+    assert _login_status(client, path, owner.email, PASSWORD, OWNER_IP) == 200
+    assert _login_status(client, path, owner.email, PASSWORD, OWNER_IP) == 200
+
+    # Staff see it: one audit entry per window, and a metric per refusal.
+    entries = AuditLog.objects.filter(action="login_account_throttled")
+    assert [entry.data["email"] for entry in entries] == [owner.email]
+    assert ACCOUNT_THROTTLED._value.get() - refused_before == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_attacker_on_other_ips_cannot_lock_the_owner_out_of_the_admin(client, settings):
+    _rates(settings, login="2/minute", login_account="3/hour")
+    staff = CustomerFactory.create(is_staff=True, is_superuser=True)
+    assert _admin_login(client, staff.email, PASSWORD, **_from(OWNER_IP)).status_code == 302
+    statuses = [_admin_login(client, staff.email, **_from(ip)).status_code for ip in ATTACKER_IPS]
+    assert statuses[:2] == [200] * 2  # the form again, with an error
+    assert set(statuses[2:]) == {429}
+    other = Client()
+    assert _admin_login(other, staff.email, PASSWORD, **_from("203.0.113.99")).status_code == 429
+    owner = Client()
+    assert _admin_login(owner, staff.email, PASSWORD, **_from(OWNER_IP)).status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_limited(client, settings):
+    _rates(settings, login_client="3/minute")
+    statuses = [
+        _login_status(client, "/api/v1/auth/login", f"user{n}@example.com", "x", "203.0.113.7")
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert _login_status(client, "/api/v2/auth/login", "z@example.com", "x", "203.0.113.7") == 429
+    assert _login_status(client, "/api/v1/auth/login", "z@example.com", "x", "203.0.113.8") == 401
+
+
+# ---------------------------------------------------------------- switching limits off
+def test_throttle_enabled_false_switches_every_limit_off(client, settings):
+    settings.THROTTLE_ENABLED = False
+    one = "1/hour"
+    _rates(
+        settings,
+        anon=one,
+        catalog=one,
+        login=one,
+        login_client=one,
+        login_account=one,
+        code=one,
+        resend=one,
+        password_reset=one,
+        refresh=one,
+        register=one,
+    )
+    ghost = {"email": "ghost@example.com"}
+    for _ in range(3):
+        assert client.get("/api/v1/products").status_code == 200
+        assert client.get("/api/v1/me").status_code == 401
+        assert post(client, "/api/v1/auth/login", {**ghost, "password": "x"}).status_code == 401
+        assert post(client, "/api/v2/auth/login", {**ghost, "password": "x"}).status_code == 401
+        code = {**ghost, "code": "000000"}
+        assert post(client, "/api/v1/auth/verify-email", code).status_code == 400
+        assert post(client, "/api/v1/auth/resend-code", ghost).status_code == 200
+        assert post(client, "/api/v1/auth/password-reset", ghost).status_code == 200
+        assert post(client, "/api/v1/auth/refresh", {"refresh": "x.y.z"}).status_code == 401
+        assert post(client, "/api/v2/auth/refresh", {"refresh": "x.y.z"}).status_code == 401
+        assert _admin_login(client, "ghost@example.com").status_code == 200
+
+
+# ---------------------------------------------------------------- X-Forwarded-For
+def _spoofed(n):
+    return f"198.51.100.{n}"
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "forwarded"),
+    [
+        # the setting right: one proxy that appends the address it saw
+        (1, "127.0.0.1", lambda n: f"{_spoofed(n)}, 203.0.113.77"),
+        # the setting wrong, too many proxies counted
+        (2, "127.0.0.1", lambda n: f"{_spoofed(n)}, 203.0.113.77"),
+        (3, "127.0.0.1", lambda n: f"10.0.0.{n}, {_spoofed(n)}, 203.0.113.77"),
+        # the setting wrong, no proxy in front at all
+        (1, "203.0.113.77", _spoofed),
+    ],
+)
+def test_spoofed_forwarded_for_gives_no_fresh_buckets(settings, trusted, peer, forwarded):
+    settings.TRUSTED_PROXY_COUNT = trusted
+    _rates(settings, anon="3/hour", login_client="3/minute")
+    attacker = Client(REMOTE_ADDR=peer)
+    statuses = [
+        attacker.get("/api/v1/me", headers={"X-Forwarded-For": forwarded(n)}).status_code
+        for n in range(5)
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+    logins = [
+        post(
+            attacker,
+            "/api/v1/auth/login",
+            {"email": f"u{n}@example.com", "password": "x"},
+            **{"X-Forwarded-For": forwarded(n)},
+        ).status_code
+        for n in range(5)
+    ]
+    assert logins == [401, 401, 401, 429, 429]

@@ -87,3 +87,19 @@ def test_tokens_missing_required_claims_are_refused(settings):
     )
     with pytest.raises(InvalidToken):
         tokens.decode(token, expected_type=tokens.ACCESS)
+
+
+@pytest.mark.parametrize("exp", [1e20, 10**30, float("inf"), float("nan"), "soon", None])
+def test_well_signed_tokens_with_impossible_expiry_are_invalid(settings, exp):
+    payload = {
+        "iss": tokens.ISSUER,
+        "sub": "7",
+        "typ": tokens.ACCESS,
+        "jti": "x",
+        "iat": 1_700_000_000,
+        "exp": exp,
+        "ver": 1,
+    }
+    token = jwt.encode(payload, settings.JWT_SIGNING_KEY, algorithm=tokens.ALGORITHM)
+    with pytest.raises(InvalidToken):
+        tokens.decode(token, expected_type=tokens.ACCESS)

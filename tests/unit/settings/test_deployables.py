@@ -29,7 +29,8 @@ print(json.dumps({
     "pool": "pool" in db["OPTIONS"],
 }))
 """
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "APP_ENV"}}
+    unset = {"DEBUG", "SECRET_KEY", "APP_ENV", "JWT_SIGNING_KEY"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", code],
         env={**base, "DJANGO_SETTINGS_MODULE": f"{service}.settings", **env},
@@ -63,6 +64,33 @@ def test_production_refuses_a_default_or_weak_secret(service, secret):
     result = _load(service, **env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("key", ["secret", "x" * 40, "0123456789abcdef", STRONG_SECRET[:31]])
+def test_production_refuses_a_weak_jwt_signing_key(service, key):
+    result = _load(
+        service,
+        APP_ENV="production",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="api.example.com",
+        JWT_SIGNING_KEY=key,
+    )
+    assert result.returncode != 0
+    assert "JWT_SIGNING_KEY" in result.stderr
+
+
+def test_production_accepts_a_strong_jwt_signing_key_or_none():
+    strong = "Zr8!qL2#vW5@nK0%tY3^" * 2
+    for key in (strong, ""):
+        result = _load(
+            "sync_service",
+            APP_ENV="production",
+            SECRET_KEY=STRONG_SECRET,
+            ALLOWED_HOSTS="api.example.com",
+            JWT_SIGNING_KEY=key,
+        )
+        assert result.returncode == 0, result.stderr
 
 
 def test_production_requires_allowed_hosts():
