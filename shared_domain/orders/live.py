@@ -17,11 +17,9 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import NotFound
-from shared_domain.common.redis import get_async_pubsub_redis, get_redis
+from shared_domain.common.redis import REDIS_ERRORS, get_async_pubsub_redis, get_redis
 from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.models import Order, OrderStatusChange
 
@@ -233,7 +231,7 @@ async def order_events_follow(
                 last_out = loop.time()
                 if closes(event):
                     return
-        except (RedisError, OSError) as error:
+        except REDIS_ERRORS as error:
             delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
             failures += 1
             logger.warning(
