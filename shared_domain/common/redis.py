@@ -113,14 +113,16 @@ def get_async_redis() -> Any:
     return client
 
 
-def get_async_pubsub_redis() -> Any:
-    """A client for pub/sub subscribers. It never reconnects behind the caller's back
-    (redis-py would resubscribe silently and the messages published meanwhile would be
-    lost unnoticed): a dropped connection raises, and the subscriber reconnects and
-    catches up from its own record. Reads wait as long as `get_message(timeout=…)` says.
+async def open_async_pubsub() -> Any:
+    """A pub/sub object for a subscriber. Its client never reconnects behind the
+    caller's back (redis-py would resubscribe silently and the messages published
+    meanwhile would be lost unnoticed): a dropped connection raises, and the
+    subscriber reconnects and catches up from its own record. Reads wait as long as
+    `get_message(timeout=…)` says.
 
-    On a cluster, `.pubsub()` is redis-py's ClusterPubSub: it subscribes on the node
-    serving the channel's slot, and PUBLISH reaches subscribers on every node."""
+    On a cluster it is redis-py's ClusterPubSub: it subscribes on the node serving
+    the channel's slot (which needs the slot map, so the client is initialized
+    first), and PUBLISH on any node reaches subscribers on every node."""
     loop = asyncio.get_running_loop()
     client = _async_pubsub_clients.get(loop)
     if client is None:
@@ -128,7 +130,9 @@ def get_async_pubsub_redis() -> Any:
             settings.REDIS_URL, asynchronous=True, **_options(), retry=AsyncRetry(NoBackoff(), 0)
         )
         _async_pubsub_clients[loop] = client
-    return client
+    if parse_redis_url(settings.REDIS_URL).kind == "cluster":
+        await client.initialize()  # a no-op once the slot map is known
+    return client.pubsub(ignore_subscribe_messages=True)
 
 
 def reset_clients() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import NotFound
-from shared_domain.common.redis import REDIS_ERRORS, get_async_pubsub_redis, get_redis
+from shared_domain.common.redis import REDIS_ERRORS, get_redis, open_async_pubsub
 from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.models import Order, OrderStatusChange
 
@@ -188,8 +188,9 @@ async def order_events_follow(
     failures = 0
     last_out = loop.time()
     while True:
-        pubsub = get_async_pubsub_redis().pubsub(ignore_subscribe_messages=True)
+        pubsub = None
         try:
+            pubsub = await open_async_pubsub()
             await pubsub.subscribe(channel)
             if not caught_up_once and after_id is None:
                 history = [
@@ -239,7 +240,8 @@ async def order_events_follow(
             )
         finally:
             # Closing the connection ends its subscription on the server too.
-            await pubsub.aclose()
+            if pubsub is not None:
+                await pubsub.aclose()
         await asyncio.sleep(delay)
         if loop.time() - last_out >= heartbeat:
             yield None
