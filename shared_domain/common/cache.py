@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import redis
 from django.core.cache import cache
+
+from shared_domain.common.redis import REDIS_ERRORS
 
 logger = logging.getLogger("fashionistar.cache")
 
@@ -17,7 +18,7 @@ _MISSING = object()
 def cached[T](key: str, compute: Callable[[], T], *, timeout: int) -> T:
     try:
         value = cache.get(key, _MISSING)
-    except (redis.RedisError, OSError) as exc:
+    except REDIS_ERRORS as exc:
         logger.warning("cache read of %s failed (%s); computing", key, exc)
         return compute()
     if value is not _MISSING:
@@ -25,7 +26,7 @@ def cached[T](key: str, compute: Callable[[], T], *, timeout: int) -> T:
     value = compute()
     try:
         cache.set(key, value, timeout)
-    except (redis.RedisError, OSError) as exc:
+    except REDIS_ERRORS as exc:
         logger.warning("cache write of %s failed (%s)", key, exc)
     return value
 
@@ -33,5 +34,5 @@ def cached[T](key: str, compute: Callable[[], T], *, timeout: int) -> T:
 def forget(key: str) -> None:
     try:
         cache.delete(key)
-    except (redis.RedisError, OSError) as exc:
+    except REDIS_ERRORS as exc:
         logger.warning("cache delete of %s failed (%s)", key, exc)

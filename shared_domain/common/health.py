@@ -12,12 +12,11 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from shared_domain.common.redis import get_async_redis, get_redis
+from shared_domain.common.redis import REDIS_ERRORS, get_async_redis, get_redis
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ def check_database() -> str:
 def check_redis() -> str:
     try:
         get_redis().ping()
-    except redis.RedisError as exc:
+    except REDIS_ERRORS as exc:
         logger.warning("readiness: redis unavailable: %s", exc)
         return "unavailable"
     return OK
@@ -83,7 +82,7 @@ async def acheck_redis() -> str:
     except TimeoutError:
         logger.warning("readiness: redis check timed out")
         return "timeout"
-    except redis.RedisError as exc:
+    except REDIS_ERRORS as exc:
         logger.warning("readiness: redis unavailable: %s", exc)
         return "unavailable"
     return OK

@@ -17,11 +17,9 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import NotFound
-from shared_domain.common.redis import get_async_pubsub_redis, get_redis
+from shared_domain.common.redis import REDIS_ERRORS, get_redis, open_async_pubsub
 from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.models import Order, OrderStatusChange
 
@@ -190,8 +188,9 @@ async def order_events_follow(
     failures = 0
     last_out = loop.time()
     while True:
-        pubsub = get_async_pubsub_redis().pubsub(ignore_subscribe_messages=True)
+        pubsub = None
         try:
+            pubsub = await open_async_pubsub()
             await pubsub.subscribe(channel)
             if not caught_up_once and after_id is None:
                 history = [
@@ -233,7 +232,7 @@ async def order_events_follow(
                 last_out = loop.time()
                 if closes(event):
                     return
-        except (RedisError, OSError) as error:
+        except REDIS_ERRORS as error:
             delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
             failures += 1
             logger.warning(
@@ -241,7 +240,8 @@ async def order_events_follow(
             )
         finally:
             # Closing the connection ends its subscription on the server too.
-            await pubsub.aclose()
+            if pubsub is not None:
+                await pubsub.aclose()
         await asyncio.sleep(delay)
         if loop.time() - last_out >= heartbeat:
             yield None

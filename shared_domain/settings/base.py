@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from shared_domain.common.logging import logging_config
+from shared_domain.common.redis_url import RedisUrlError, parse_redis_url, rq_connection
 from shared_domain.settings.env import (
     env_bool,
     env_float,
@@ -158,12 +159,18 @@ DATABASES = {
 }
 
 # ------------------------------------------------------------------ redis and cache
+# One node (redis://, rediss://), a Sentinel-managed master (redis+sentinel://) or a
+# Cluster (redis+cluster://): see shared_domain.common.redis_url.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+try:
+    parse_redis_url(REDIS_URL)
+except RedisUrlError as error:
+    raise ImproperlyConfigured(f"REDIS_URL: {error}") from error
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "shared_domain.common.redis_cache.TopologyRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "fs",
         "TIMEOUT": 300,
@@ -200,7 +207,14 @@ elif TASKS_BACKEND == "rq":
             "QUEUES": list(TASK_QUEUES),
         }
     }
-    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
+    # RQ needs a plain connection (one node or a Sentinel master), never a Cluster;
+    # RQ_REDIS_URL gives it a Redis of its own when REDIS_URL is a cluster.
+    RQ_REDIS_URL = env_str("RQ_REDIS_URL", "") or REDIS_URL
+    try:
+        _rq_connection = rq_connection(RQ_REDIS_URL, socket_timeout=REDIS_SOCKET_TIMEOUT)
+    except RedisUrlError as error:
+        raise ImproperlyConfigured(str(error)) from error
+    RQ_QUEUES = {name: {**_rq_connection, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
 else:
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use db or rq")
 # How often an RQ worker renews a running job's heartbeat; RQ declares a job abandoned

@@ -1,10 +1,13 @@
 """Rate limits with counters in Redis, shared by every process of every service.
 
 Fixed windows: a key per (scope, identity, window), INCR'd atomically with its
-expiry. A limit is "N/second|minute|hour|day". When Redis is unreachable the limiter
-fails open (the request is allowed, the outage logged and counted): losing
-throttling for a while is better than refusing every customer. THROTTLE_ENABLED=false
-switches every limit off, wherever it is enforced.
+expiry. The keys of one (scope, identity) share a hash tag, so on a Redis Cluster
+they live in one slot and a script may use several of them (a sliding window reads
+the previous window too) without a CROSSSLOT error. A limit is
+"N/second|minute|hour|day". When Redis is unreachable the limiter fails open (the
+request is allowed, the outage logged and counted): losing throttling for a while
+is better than refusing every customer. THROTTLE_ENABLED=false switches every limit
+off, wherever it is enforced.
 """
 
 from __future__ import annotations
@@ -14,13 +17,12 @@ import logging
 import time
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from prometheus_client import Counter
 
 from shared_domain.common import context
 from shared_domain.common.errors import Throttled
-from shared_domain.common.redis import get_async_redis, get_redis
+from shared_domain.common.redis import REDIS_ERRORS, get_async_redis, get_redis
 
 logger = logging.getLogger("fashionistar.throttling")
 
@@ -77,7 +79,9 @@ def digest(ident: str) -> str:
 
 def _key(scope: str, ident: str, rate: Rate, now: float) -> str:
     window = int(now // rate.period)
-    return f"rl:{scope}:{digest(ident)}:{window}"
+    # Only the part in braces decides the cluster slot: every window of this
+    # (scope, identity) lands on the same node.
+    return f"rl:{{{scope}:{digest(ident)}}}:{window}"
 
 
 def _decide(scope: str, rate: Rate, count: int, ttl: int, now: float) -> Decision:
@@ -98,7 +102,7 @@ def hit(scope: str, ident: str) -> Decision:
     now = time.time()
     try:
         count, ttl = get_redis().eval(_HIT, 1, _key(scope, ident, rate, now), rate.period)
-    except redis.RedisError as exc:
+    except REDIS_ERRORS as exc:
         LIMITER_ERRORS.inc()
         logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
         return Decision(allowed=True)
@@ -114,7 +118,7 @@ async def ahit(scope: str, ident: str) -> Decision:
         count, ttl = await get_async_redis().eval(
             _HIT, 1, _key(scope, ident, rate, now), rate.period
         )
-    except (redis.RedisError, OSError) as exc:
+    except REDIS_ERRORS as exc:
         LIMITER_ERRORS.inc()
         logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
         return Decision(allowed=True)
