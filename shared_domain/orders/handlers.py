@@ -16,8 +16,13 @@ def send_confirmation(event: events.OrderPlaced) -> None:
 
 def broadcast_status(event: events.OrderStatusChanged) -> None:
     """Publish the committed change to the order's live channel (Redis pub/sub). A
-    stream that misses it (Redis down) catches up from the history."""
+    stream that misses it (Redis down) catches up from the history. The placing of an
+    order is not sent: nobody can follow an order before it exists (a stream starts
+    from the current status)."""
     from shared_domain.orders.live import StatusEvent, status_event_publish
+
+    if not event.from_status:
+        return
 
     status_event_publish(
         StatusEvent(

@@ -100,3 +100,30 @@ def test_publish_sends_the_event_json_on_the_order_channel(history, redis_db):
         }
     finally:
         pubsub.close()
+
+
+def test_the_placing_of_an_order_is_not_broadcast_but_its_changes_are(redis_db):
+    from shared_domain.orders.events import OrderStatusChanged
+    from shared_domain.orders.handlers import broadcast_status
+
+    customer = CustomerFactory.create()
+    order = make_order(customer, status="paid")
+    pubsub = redis_db.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(order_events_channel(order.pk))
+
+    def event(change_id: int, from_status: str, to_status: str) -> OrderStatusChanged:
+        return OrderStatusChanged(order_id=order.pk, vendor_order_id=None, change_id=change_id,
+                                  from_status=from_status, to_status=to_status,
+                                  order_status=to_status, at=order.placed_at)  # fmt: skip
+
+    try:
+        broadcast_status(event(1, "", "pending_payment"))
+        broadcast_status(event(2, "pending_payment", "paid"))
+        seen = []
+        for _ in range(20):
+            message = pubsub.get_message(timeout=0.1)
+            if message:
+                seen.append(json.loads(message["data"])["id"])
+        assert seen == [2]
+    finally:
+        pubsub.close()
