@@ -80,6 +80,17 @@ def _set_all(
     publish(*changes_write(order=order, changes=changes, actor_id=actor_id, reason=reason), *also)
 
 
+def _order_and_part_locked(vendor_order_id: int) -> tuple[Order, VendorOrder]:
+    """The order, then the vendor order, locked (the order first, as everywhere)."""
+    order_id = (
+        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
+    )
+    if order_id is None:
+        raise NotFound("No such order.")
+    order = order_locked(order_id=order_id)
+    return order, VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+
+
 def _lines(order: Order) -> list[tuple[int, int]]:
     return list(OrderItem.objects.filter(order=order).values_list("variant_id", "quantity"))
 
@@ -150,13 +161,7 @@ def vendor_order_record_refund(
     (an unshipped part keeps its status, so the rest still ships). The order follows:
     `refunded` once every part is, `partially_refunded` once the remaining parts are
     delivered. Locks the order, then the part."""
-    order_id = (
-        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
-    )
-    if order_id is None:
-        raise NotFound("No such order.")
-    order = order_locked(order_id=order_id)
-    part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+    order, part = _order_and_part_locked(vendor_order_id)
     if order.status not in (*_REFUNDABLE, Status.REFUNDED) or part.status not in _REFUNDABLE:
         raise InvalidTransition(
             f"Order {order.number} is {order.status}; nothing paid to refund.",
@@ -336,13 +341,7 @@ def vendor_order_deliver(*, vendor: Account, vendor_order_id: int) -> VendorOrde
 def vendor_order_mark_delivered(*, vendor_order_id: int) -> VendorOrder:
     """The carrier reported the parcel delivered. Idempotent: a part already delivered
     stays as it is; one not shipped (yet) is refused (InvalidTransition)."""
-    order_id = (
-        VendorOrder.objects.filter(pk=vendor_order_id).values_list("order_id", flat=True).first()
-    )
-    if order_id is None:
-        raise NotFound("No such order.")
-    order = order_locked(order_id=order_id)
-    part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
+    order, part = _order_and_part_locked(vendor_order_id)
     if part.status == Status.DELIVERED:
         return part
     return _advance(order, part, Status.DELIVERED, actor_id=None)
