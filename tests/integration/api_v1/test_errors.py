@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.bad_json import DEEP_BODIES, DEEP_OBJECT
+
 pytestmark = pytest.mark.django_db
 
 
@@ -102,12 +104,7 @@ def test_html_and_sql_in_text_are_returned_as_inert_json(client):
     assert response["Content-Type"] == "application/json"
 
 
-DEEP_ARRAY = "[" * 5000 + "]" * 5000
-DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
-MODERATELY_DEEP = '{"name": "x", "quantity": 1, "tags": ' + "[" * 200 + "]" * 200 + "}"
-
-
-@pytest.mark.parametrize("raw", [DEEP_ARRAY, DEEP_OBJECT, MODERATELY_DEEP])
+@pytest.mark.parametrize("raw", DEEP_BODIES)
 def test_deeply_nested_json_is_a_400(client, raw):
     response = _post(client, raw)
     assert response.status_code == 400

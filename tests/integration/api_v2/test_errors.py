@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.bad_json import DEEP_BODIES, DEEP_OBJECT
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -93,12 +95,7 @@ async def test_crash_is_a_clean_500(async_client):
     assert "secret internals" not in response.content.decode()
 
 
-DEEP_ARRAY = "[" * 5000 + "]" * 5000
-DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
-MODERATELY_DEEP = '{"name": "x", "quantity": 1, "tags": ' + "[" * 200 + "]" * 200 + "}"
-
-
-@pytest.mark.parametrize("raw", [DEEP_ARRAY, DEEP_OBJECT, MODERATELY_DEEP])
+@pytest.mark.parametrize("raw", DEEP_BODIES)
 async def test_deeply_nested_json_is_a_400(async_client, raw):
     response = await _post(async_client, raw)
     assert response.status_code == 400
