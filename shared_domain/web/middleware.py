@@ -52,6 +52,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
 _CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_PROBE_SUFFIXES = ("/healthz", "/readyz")
 
 
 _REQUEST_VARS: tuple[ContextVar[Any], ...] = (
@@ -215,6 +216,9 @@ class RequestContextMiddleware:
             if response.status_code >= 500
             else logging.WARNING
             if response.status_code >= 400
+            # Probes (the ingress's every 2 s, Kubernetes') would drown the log.
+            else logging.DEBUG
+            if request.path.endswith(_PROBE_SUFFIXES)
             else logging.INFO
         )
         access_logger.log(

@@ -31,7 +31,7 @@ def test_error_responses_carry_the_request_id_too(client):
 
 
 def test_one_access_log_line_per_request(client, caplog):
-    caplog.set_level(logging.INFO, logger="fashionistar.access")
+    caplog.set_level(logging.DEBUG, logger="fashionistar.access")
     client.get("/api/v1/healthz", headers={"X-Request-ID": "trace-log"})
     lines = [r for r in caplog.records if r.name == "fashionistar.access"]
     assert len(lines) == 1
@@ -41,8 +41,21 @@ def test_one_access_log_line_per_request(client, caplog):
     assert record.duration_ms >= 0
 
 
+def test_probes_log_at_debug_other_requests_at_info(client, caplog):
+    caplog.set_level(logging.DEBUG, logger="fashionistar.access")
+    client.get("/api/v1/healthz")
+    client.get("/api/v1/readyz")
+    client.get("/api/v1/categories")
+    levels = {r.path: r.levelno for r in caplog.records if r.name == "fashionistar.access"}
+    assert levels == {
+        "/api/v1/healthz": logging.DEBUG,
+        "/api/v1/readyz": logging.DEBUG,
+        "/api/v1/categories": logging.INFO,
+    }
+
+
 def test_access_log_does_not_include_the_query_string(client, caplog):
-    caplog.set_level(logging.INFO, logger="fashionistar.access")
+    caplog.set_level(logging.DEBUG, logger="fashionistar.access")
     client.get("/api/v1/healthz?token=secret")
     record = next(r for r in caplog.records if r.name == "fashionistar.access")
     assert "secret" not in record.getMessage()
