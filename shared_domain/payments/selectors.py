@@ -1,8 +1,10 @@
-"""Reads of the payments context: an order's payment attempts, and a vendor's
-balance from the ledger."""
+"""Reads of the payments context: an order's payment attempts (and the customer's
+order detail with them: orders sits below payments, so the composition is here), a
+vendor's balance from the ledger, and the staff payout report."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +12,7 @@ from django.db.models import Count, Sum
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
 from shared_domain.common.errors import PermissionDenied
+from shared_domain.orders.selectors import OrderView, order_view_for_customer
 from shared_domain.payments.models import LedgerEntry, Payment
 
 
@@ -22,24 +25,46 @@ class PaymentView:
     currency: str
     amount_refunded: int
     created_at: datetime
+    updated_at: datetime
     settled_at: datetime | None
 
 
+_PAYMENT_VIEW_FIELDS = [f.name for f in dataclasses.fields(PaymentView)]
+
+
 def payments_of_order(*, order_id: int) -> list[PaymentView]:
-    rows = Payment.objects.filter(order_id=order_id).order_by("pk")
-    return [
-        PaymentView(
-            reference=p.reference,
-            provider=p.provider,
-            status=p.status,
-            amount=p.amount,
-            currency=p.currency,
-            amount_refunded=p.amount_refunded,
-            created_at=p.created_at,
-            settled_at=p.settled_at,
-        )
-        for p in rows
-    ]
+    """The order's payment attempts, oldest first (one query). The caller has checked
+    whose order it is."""
+    rows = (
+        Payment.objects.filter(order_id=order_id).order_by("pk").values_list(*_PAYMENT_VIEW_FIELDS)
+    )
+    return [PaymentView(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OrderDetail(OrderView):
+    """The customer's order as both APIs show it: the orders read model and its
+    payment attempts."""
+
+    payments: list[PaymentView]
+
+
+def order_detail_compose(*, view: OrderView, payments: list[PaymentView]) -> OrderDetail:
+    """The detail from parts read one after another, or at the same time (v2)."""
+    parts = {f.name: getattr(view, f.name) for f in dataclasses.fields(OrderView)}
+    return OrderDetail(**parts, payments=payments)
+
+
+def order_detail_of(*, view: OrderView) -> OrderDetail:
+    """An order read model just produced by the orders context (checkout, cancel) with
+    its payments (one query)."""
+    return order_detail_compose(view=view, payments=payments_of_order(order_id=view.id))
+
+
+def order_detail_for_customer(*, customer: Account, order_id: int) -> OrderDetail:
+    """One of the customer's orders (NotFound for anyone else's) with its payments."""
+    view = order_view_for_customer(customer=customer, order_id=order_id)
+    return order_detail_of(view=view)
 
 
 @dataclass(frozen=True)

@@ -353,10 +353,9 @@ def test_events_published_together_take_one_insert_and_one_dispatch(settings):
     seen: list[object] = []
     local.subscribe(SomethingHappened, seen.append)
     local.subscribe(OtherThing, seen.append)
-    with CaptureQueriesContext(connection) as queries:
-        with transaction.atomic():
-            local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
-            assert seen == []  # not before the commit
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        local.publish(SomethingHappened(thing_id=1), OtherThing(label="two"))
+        assert seen == []  # not before the commit
     inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "common_eventrecord"')]
     claims = [q for q in queries if q["sql"].startswith("UPDATE common_eventrecord")]
     assert (len(inserts), len(claims)) == (1, 1)
@@ -382,7 +381,8 @@ def test_one_failing_handler_of_events_published_together_keeps_the_others(setti
     # The batch rolled back and went one by one: the good handler ran once for good.
     done = EventRecord.objects.get(event_type="tests.SomethingHappened")
     failed = EventRecord.objects.get(event_type="tests.OtherThing")
-    assert done.dispatched_at is not None and done.pending_handlers == []
+    assert done.dispatched_at is not None
+    assert done.pending_handlers == []
     assert (failed.dispatched_at, failed.attempts) == (None, 1)
     assert failed.pending_handlers == list(local.handler_keys(OtherThing))
     assert seen == ["something", "something"]  # once in the rolled-back batch
