@@ -9,7 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 STACK := $(PY) -m deploy.localstack
 SERVICES := sync_service async_service worker_service
-# A strong throwaway key so `check --deploy` can judge the production settings offline.
+# A strong throwaway key so `check --deploy` can judge the production settings offline
+# (production also refuses to start without the payment providers' keys).
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
@@ -63,6 +64,8 @@ check: ## Django system checks for each deployable, and --deploy for production 
 		DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --fail-level WARNING
 		echo "check --deploy $$service (APP_ENV=production)"
 		APP_ENV=production DEBUG=false SECRET_KEY=$(CHECK_SECRET) ALLOWED_HOSTS=api.fashionistar.example \
+			PAYSTACK_SECRET_KEY=$(CHECK_SECRET) STRIPE_SECRET_KEY=$(CHECK_SECRET) \
+			STRIPE_WEBHOOK_SECRET=$(CHECK_SECRET) \
 			DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --deploy --fail-level WARNING
 	done
 	echo "OpenAPI schema of v1 (drf-spectacular, warnings fail)"

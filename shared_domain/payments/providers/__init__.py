@@ -9,6 +9,7 @@ from shared_domain.payments.providers.base import (
     Share,
     Verification,
     provider_codes,
+    provider_enabled,
     provider_get,
     provider_register,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Share",
     "Verification",
     "provider_codes",
+    "provider_enabled",
     "provider_get",
     "provider_register",
 ]

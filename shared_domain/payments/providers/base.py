@@ -7,6 +7,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
+from django.conf import settings
+
 from shared_domain.payments.errors import UnknownProvider
 
 Outcome = Literal["succeeded", "failed", "pending"]
@@ -108,8 +110,18 @@ def provider_get(code: str) -> PaymentProvider:
         raise UnknownProvider(details={"provider": code}) from None
 
 
+def provider_enabled(code: str) -> PaymentProvider:
+    """An adapter this deployment takes payments with (PAYMENT_PROVIDERS): a disabled
+    provider is answered as an unknown one. Money already taken through a provider
+    that was turned off since is still verified and refunded with provider_get."""
+    if code not in settings.PAYMENT_PROVIDERS:
+        raise UnknownProvider(details={"provider": code})
+    return provider_get(code)
+
+
 def provider_codes() -> list[str]:
-    return sorted(_REGISTRY)
+    """The providers payments can start with."""
+    return sorted(code for code in _REGISTRY if code in settings.PAYMENT_PROVIDERS)
 
 
 def header(headers: Mapping[str, str], name: str) -> str:
