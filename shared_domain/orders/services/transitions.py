@@ -140,7 +140,9 @@ def vendor_order_record_refund(
         raise NotFound("No such order.")
     order = order_locked(order_id=order_id)
     part = VendorOrder.objects.select_for_update().get(pk=vendor_order_id)
-    if order.status not in (*_REFUNDABLE, Status.REFUNDED) or part.status not in _REFUNDABLE:
+    # A refunded part may be refunded again when a refund of it failed at the provider.
+    refundable = (*_REFUNDABLE, Status.REFUNDED)
+    if order.status not in refundable or part.status not in refundable:
         raise InvalidTransition(
             f"Order {order.number} is {order.status}; nothing paid to refund.",
             details={"status": part.status, "requested": Status.REFUNDED},

@@ -61,8 +61,22 @@ class RefundResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class RefundNotice:
+    """What a webhook says of one refund: the provider's refund id, and the charge it
+    belongs to (our payment reference when the provider echoes it, else its id)."""
+
+    provider_refund_id: str
+    outcome: Outcome
+    amount: int
+    currency: str
+    payment_reference: str = ""
+    payment_provider_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Notice:
-    """A verified webhook, read: `outcome` is None for events we do not act on."""
+    """A verified webhook, read: `outcome` is None for events we do not act on;
+    `refunds` is what a refund event reports."""
 
     event_key: str
     event_type: str
@@ -72,6 +86,11 @@ class Notice:
     amount: int | None = None
     currency: str = ""
     provider_id: str = ""
+    refunds: tuple[RefundNotice, ...] = ()
+
+    @property
+    def actionable(self) -> bool:
+        return (self.outcome is not None and self.amount is not None) or bool(self.refunds)
 
 
 class PaymentProvider(Protocol):

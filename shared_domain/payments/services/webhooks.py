@@ -55,7 +55,7 @@ def payment_webhook_receive(
                 )
         except IntegrityError:
             return WebhookReceipt(event_key=notice.event_key, duplicate=True)
-        if notice.outcome is None:
+        if not notice.actionable:
             # Kept for the record; nothing to do.
             event.processed_at = timezone.now()
             event.outcome = "ignored"
