@@ -408,6 +408,9 @@ PAYMENT_CALLBACK_URL = env_str("PAYMENT_CALLBACK_URL", "")
 PAYMENT_HTTP_TIMEOUT = env_float("PAYMENT_HTTP_TIMEOUT", 10.0)
 PAYMENT_HTTP_ATTEMPTS = env_int("PAYMENT_HTTP_ATTEMPTS", 3, minimum=1)
 PAYMENT_HTTP_BACKOFF = env_float("PAYMENT_HTTP_BACKOFF", 0.5)
+# A customer back from the provider's page polls GET /api/v1/payments/{reference}: a
+# pending attempt is verified with the provider at most this often.
+PAYMENT_RETURN_VERIFY_INTERVAL = env_int("PAYMENT_RETURN_VERIFY_INTERVAL", 5, minimum=0)
 # The reconciliation job verifies attempts still pending after this many seconds.
 PAYMENT_RECONCILE_AFTER = env_int("PAYMENT_RECONCILE_AFTER", 900, minimum=0)
 # How long after payment a vendor may refund its own part of an order.

@@ -8,6 +8,7 @@ from shared_domain.payments.services.refunds import (
     refund_create,
     refund_settle,
 )
+from shared_domain.payments.services.returning import PaymentStatus, payment_status_for_customer
 from shared_domain.payments.services.settlement import payment_settle, webhook_event_process
 from shared_domain.payments.services.starting import PaymentStart, payment_start, provider_check
 from shared_domain.payments.services.webhooks import (
@@ -19,12 +20,14 @@ from shared_domain.payments.services.webhooks import (
 __all__ = [
     "OrderRefund",
     "PaymentStart",
+    "PaymentStatus",
     "RefundView",
     "WebhookReceipt",
     "WebhookTooLarge",
     "order_refund_in_full",
     "payment_settle",
     "payment_start",
+    "payment_status_for_customer",
     "payment_webhook_receive",
     "payments_reconcile",
     "provider_check",
