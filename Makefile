@@ -9,11 +9,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 STACK := $(PY) -m deploy.localstack
 SERVICES := sync_service async_service worker_service
-# A strong throwaway key so `check --deploy` can judge the production settings offline.
+# A strong throwaway key so `check --deploy` can judge the production settings offline
+# (production also refuses to start without the payment providers' keys).
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,6 +64,8 @@ check: ## Django system checks for each deployable, and --deploy for production 
 		DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --fail-level WARNING
 		echo "check --deploy $$service (APP_ENV=production)"
 		APP_ENV=production DEBUG=false SECRET_KEY=$(CHECK_SECRET) ALLOWED_HOSTS=api.fashionistar.example \
+			PAYSTACK_SECRET_KEY=$(CHECK_SECRET) STRIPE_SECRET_KEY=$(CHECK_SECRET) \
+			STRIPE_WEBHOOK_SECRET=$(CHECK_SECRET) \
 			DJANGO_SETTINGS_MODULE=$$service.settings $(PY) manage.py check --deploy --fail-level WARNING
 	done
 	echo "OpenAPI schema of v1 (drf-spectacular, warnings fail)"
@@ -93,7 +96,7 @@ pytest-fast: venv ## Tests without the e2e stack, against embedded services
 manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
 	$(PY) -m deploy.validate
 
-bench: bench-catalog bench-checkout bench-tasks bench-outbox ## All benchmarks (results as tables; see README "Benchmarks")
+bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments ## All benchmarks (results as tables; see README "Benchmarks")
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog
@@ -103,6 +106,9 @@ bench-tasks: venv ## Task throughput and latency, 1 and 2 workers, database and 
 
 bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress, oversell audit, order detail reads
 	$(STACK) exec -- $(PY) -m tests.bench.bench_checkout
+
+bench-payments: venv ## Signed webhooks/s accepted via the ingress, and webhook -> order paid latency with a worker
+	$(STACK) exec -- $(PY) -m tests.bench.bench_payments
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox

@@ -1,5 +1,6 @@
 """Shapes of the orders on v2: the checkout input, and OpenAPI descriptions of the read
-models of shared_domain.orders.selectors (the endpoints return those dataclasses; the
+models of shared_domain.orders.selectors and of the order detail of
+shared_domain.payments.selectors (the endpoints return those dataclasses; the
 JSON is the same as v1's, and a test keeps each schema's fields equal to its
 dataclass's)."""
 
@@ -88,6 +89,23 @@ class VendorOrderOut(Schema):
     shipment: ShipmentOut | None
 
 
+class PaymentOut(Schema):
+    reference: str = Field(description="Our reference of the attempt.")
+    provider: str = Field(description="paystack or stripe.")
+    status: str = Field(
+        description="pending, succeeded, failed, or review (held for staff: the provider "
+        "reported another amount or currency)."
+    )
+    amount: int = Field(description="In the currency's minor unit (kobo, cents).")
+    currency: str
+    amount_refunded: int = Field(description="Refunded so far, minor units.")
+    created_at: datetime
+    updated_at: datetime
+    settled_at: datetime | None = Field(
+        description="When the provider's answer was applied; null while pending."
+    )
+
+
 class OrderOut(Schema):
     id: int
     number: str
@@ -103,10 +121,7 @@ class OrderOut(Schema):
     )
     cancel_reason: str
     vendor_orders: list[VendorOrderOut]
-    payments: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Payments of the order: always an empty list until payments are taken.",
-    )
+    payments: list[PaymentOut] = Field(description="Payment attempts of the order, oldest first.")
 
 
 class OrderSummaryOut(Schema):

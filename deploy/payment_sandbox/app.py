@@ -31,6 +31,8 @@ class SandboxConfig:
     public_url: str
     delivery_attempts: int = 6
     delivery_backoff: float = 1.0
+    # What Paystack reports of a refund it queued: "processed" or "failed".
+    paystack_refund_outcome: str = "processed"
 
 
 @dataclasses.dataclass
@@ -62,6 +64,7 @@ class Sandbox:
         self.by_token: dict[str, Charge] = {}
         self.by_intent: dict[str, Charge] = {}
         self.replays: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        self.refunds_made = 0
         self.lock = threading.Lock()
         self.deliver = deliver or self._deliver_with_retries
         # Every webhook the sandbox sent: (url, headers, body).
@@ -156,11 +159,33 @@ class Sandbox:
         if charge.status != "success" or amount <= 0 or amount > charge.amount - charge.refunded:
             return 400, {"status": False, "message": "Refund amount is more than transaction"}
         charge.refunded += amount
+        with self.lock:
+            self.refunds_made += 1
+            refund_id = 1_000_000 + self.refunds_made
+        outcome = self.config.paystack_refund_outcome
+        if outcome == "failed":
+            charge.refunded -= amount
+        # Paystack queues a refund and reports its end by webhook.
+        self._send(
+            "paystack",
+            {
+                "event": f"refund.{outcome}",
+                "data": {
+                    "id": refund_id,
+                    "status": outcome,
+                    "transaction_reference": charge.reference,
+                    "refund_reference": None,
+                    "amount": str(amount),
+                    "currency": charge.currency,
+                    "domain": "test",
+                },
+            },
+        )
         return 200, {
             "status": True,
             "message": "Refund has been queued for processing",
             "data": {
-                "id": 1_000_000 + charge.refunded,
+                "id": refund_id,
                 "transaction": self._paystack_data(charge),
                 "amount": amount,
                 "currency": charge.currency,
@@ -347,20 +372,12 @@ class Sandbox:
     # ------------------------------------------------------------------ webhooks
     def webhook(self, charge: Charge) -> tuple[str, dict[str, str], bytes]:
         """The signed webhook a provider sends for the charge's outcome."""
-        url = f"{self.config.callback_base}/api/v1/payments/webhooks/{charge.provider}"
         if charge.provider == "paystack":
             event = "charge.success" if charge.status == "success" else "charge.failed"
-            body = json.dumps({"event": event, "data": self._paystack_data(charge)}).encode()
-            signature = hmac.new(
-                self.config.paystack_secret_key.encode(), body, hashlib.sha512
-            ).hexdigest()
-            return (
-                url,
-                {"Content-Type": "application/json", "x-paystack-signature": signature},
-                body,
-            )
+            return self.signed("paystack", {"event": event, "data": self._paystack_data(charge)})
         kind = "succeeded" if charge.status == "success" else "payment_failed"
-        body = json.dumps(
+        return self.signed(
+            "stripe",
             {
                 "id": f"evt_{secrets.token_hex(12)}",
                 "object": "event",
@@ -369,8 +386,22 @@ class Sandbox:
                 "livemode": False,
                 "type": f"payment_intent.{kind}",
                 "data": {"object": self._intent(charge)},
-            }
-        ).encode()
+            },
+        )
+
+    def signed(self, provider: str, event: dict[str, Any]) -> tuple[str, dict[str, str], bytes]:
+        """An event as the provider posts it: URL, signed headers, body."""
+        url = f"{self.config.callback_base}/api/v1/payments/webhooks/{provider}"
+        body = json.dumps(event).encode()
+        if provider == "paystack":
+            signature = hmac.new(
+                self.config.paystack_secret_key.encode(), body, hashlib.sha512
+            ).hexdigest()
+            return (
+                url,
+                {"Content-Type": "application/json", "x-paystack-signature": signature},
+                body,
+            )
         at = int(time.time())
         digest = hmac.new(
             self.config.stripe_webhook_secret.encode(), f"{at}.".encode() + body, hashlib.sha256
@@ -382,7 +413,12 @@ class Sandbox:
         )
 
     def notify(self, charge: Charge) -> None:
-        url, headers, body = self.webhook(charge)
+        self._post_event(*self.webhook(charge))
+
+    def _send(self, provider: str, event: dict[str, Any]) -> None:
+        self._post_event(*self.signed(provider, event))
+
+    def _post_event(self, url: str, headers: dict[str, str], body: bytes) -> None:
         self.sent.append((url, headers, body))
         self.deliver(url, headers, body)
 

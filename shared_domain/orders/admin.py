@@ -54,7 +54,8 @@ class OrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "placed_at"
     list_select_related = ("customer",)
     inlines = (VendorOrderInline, OrderItemInline, HistoryInline)
-    actions = ("cancel_orders",)
+    # Contexts above orders add theirs (payments: refund in full).
+    actions: tuple[Any, ...] = ("cancel_orders",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -47,3 +47,15 @@ class RefundSucceeded(Event):
     vendor_order_id: int
     amount: int
     currency: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundFailed(Event):
+    """The provider did not send a refund: staff must refund again or settle it."""
+
+    refund_id: int
+    payment_id: int
+    order_id: int
+    vendor_order_id: int
+    amount: int
+    currency: str

@@ -1,16 +1,19 @@
-"""Reads of the payments context: an order's payment attempts, and a vendor's
-balance from the ledger."""
+"""Reads of the payments context: an order's payment attempts (and the customer's
+order detail with them: orders sits below payments, so the composition is here), a
+vendor's balance from the ledger, and the staff payout report."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
-from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
+from shared_domain.accounts.selectors import Account, store_names, vendor_profile_id_for_user
 from shared_domain.common.errors import PermissionDenied
-from shared_domain.payments.models import LedgerEntry, Payment
+from shared_domain.orders.selectors import OrderView, order_view_for_customer
+from shared_domain.payments.models import LedgerEntry, Payment, Refund
 
 
 @dataclass(frozen=True)
@@ -22,24 +25,46 @@ class PaymentView:
     currency: str
     amount_refunded: int
     created_at: datetime
+    updated_at: datetime
     settled_at: datetime | None
 
 
+_PAYMENT_VIEW_FIELDS = [f.name for f in dataclasses.fields(PaymentView)]
+
+
 def payments_of_order(*, order_id: int) -> list[PaymentView]:
-    rows = Payment.objects.filter(order_id=order_id).order_by("pk")
-    return [
-        PaymentView(
-            reference=p.reference,
-            provider=p.provider,
-            status=p.status,
-            amount=p.amount,
-            currency=p.currency,
-            amount_refunded=p.amount_refunded,
-            created_at=p.created_at,
-            settled_at=p.settled_at,
-        )
-        for p in rows
-    ]
+    """The order's payment attempts, oldest first (one query). The caller has checked
+    whose order it is."""
+    rows = (
+        Payment.objects.filter(order_id=order_id).order_by("pk").values_list(*_PAYMENT_VIEW_FIELDS)
+    )
+    return [PaymentView(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OrderDetail(OrderView):
+    """The customer's order as both APIs show it: the orders read model and its
+    payment attempts."""
+
+    payments: list[PaymentView]
+
+
+def order_detail_compose(*, view: OrderView, payments: list[PaymentView]) -> OrderDetail:
+    """The detail from parts read one after another, or at the same time (v2)."""
+    parts = {f.name: getattr(view, f.name) for f in dataclasses.fields(OrderView)}
+    return OrderDetail(**parts, payments=payments)
+
+
+def order_detail_of(*, view: OrderView) -> OrderDetail:
+    """An order read model just produced by the orders context (checkout, cancel) with
+    its payments (one query)."""
+    return order_detail_compose(view=view, payments=payments_of_order(order_id=view.id))
+
+
+def order_detail_for_customer(*, customer: Account, order_id: int) -> OrderDetail:
+    """One of the customer's orders (NotFound for anyone else's) with its payments."""
+    view = order_view_for_customer(customer=customer, order_id=order_id)
+    return order_detail_of(view=view)
 
 
 @dataclass(frozen=True)
@@ -82,3 +107,60 @@ def ledger_totals_by_vendor() -> dict[tuple[int, str], int]:
         .order_by("vendor_id", "currency")
     )
     return {(vendor_id, currency): int(total or 0) for vendor_id, currency, total in rows}
+
+
+@dataclass(frozen=True)
+class VendorPayout:
+    """One vendor's money in one currency, from its ledger entries (minor units):
+    `earned` (sales less commission and refunds, plus commission returned on
+    refunds), `paid_out` (payouts, including shares the provider routed at payment)
+    and `balance` = earned - paid_out, what the marketplace owes it now. Of the
+    refunds counted, `refunds_pending` are still being sent by the provider (a
+    failure there gives that money back to the vendor)."""
+
+    vendor_id: int
+    vendor_name: str
+    currency: str
+    earned: int
+    paid_out: int
+    balance: int
+    refunds_pending: int
+
+
+def payout_report() -> list[VendorPayout]:
+    """Every vendor with ledger entries, per currency, by vendor id (three queries:
+    the totals, the payouts and pending refunds, the store names)."""
+    totals = ledger_totals_by_vendor()
+    parts = (
+        LedgerEntry.objects.values_list("vendor_id", "currency")
+        .annotate(
+            paid_out=Sum("amount", filter=Q(kind=LedgerEntry.Kind.PAYOUT), default=0),
+            refunds_pending=Sum(
+                "amount",
+                filter=Q(
+                    kind=LedgerEntry.Kind.REFUND,
+                    amount__lt=0,
+                    refund__status=Refund.Status.PENDING,
+                ),
+                default=0,
+            ),
+        )
+        .order_by()
+    )
+    extra = {(v, c): (-int(paid), -int(pending)) for v, c, paid, pending in parts}
+    names = store_names(vendor_ids=[vendor_id for vendor_id, _ in totals])
+    report = []
+    for (vendor_id, currency), balance in totals.items():
+        paid_out, pending = extra.get((vendor_id, currency), (0, 0))
+        report.append(
+            VendorPayout(
+                vendor_id=vendor_id,
+                vendor_name=names.get(vendor_id, ""),
+                currency=currency,
+                earned=balance + paid_out,
+                paid_out=paid_out,
+                balance=balance,
+                refunds_pending=pending,
+            )
+        )
+    return report

@@ -430,7 +430,33 @@ LOCAL_COURIER_WEBHOOK_SECRET = env_str("LOCAL_COURIER_WEBHOOK_SECRET", "") or _d
 # Provider credentials and API hosts. The base URLs point at the providers' public APIs
 # unless overridden (`make run` and the e2e tests point them at the local sandbox).
 # Outside production an unset key is derived from SECRET_KEY, so signatures still work
-# locally; the sandbox is given the same values.
+# locally; the sandbox is given the same values. Production refuses to start without
+# the real keys of every provider in PAYMENT_PROVIDERS (as it refuses a default
+# SECRET_KEY): a derived key would sign and check webhooks with a value the provider
+# does not know, and every payment would silently stay pending.
+_PAYMENT_SECRETS = {
+    "paystack": {"PAYSTACK_SECRET_KEY": "paystack-secret"},
+    "stripe": {"STRIPE_SECRET_KEY": "stripe-secret", "STRIPE_WEBHOOK_SECRET": "stripe-webhook"},
+}
+# The providers this deployment takes payments with; leaving one out turns it off (its
+# payments cannot start, its webhooks are 404 unknown_provider) and its keys are then
+# not required.
+PAYMENT_PROVIDERS = [p.lower() for p in env_list("PAYMENT_PROVIDERS", list(_PAYMENT_SECRETS))]
+if unknown_providers := sorted(set(PAYMENT_PROVIDERS) - set(_PAYMENT_SECRETS)):
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDERS names {', '.join(unknown_providers)}: use "
+        f"{' and/or '.join(_PAYMENT_SECRETS)}"
+    )
+_PAYMENT_SECRET_MIN_LENGTH = 20
+if IS_PRODUCTION:
+    for _provider in PAYMENT_PROVIDERS:
+        for _name, _purpose in _PAYMENT_SECRETS[_provider].items():
+            _given = env_str(_name, "").strip()
+            if len(_given) < _PAYMENT_SECRET_MIN_LENGTH or _given == _derived_key(_purpose):
+                raise ImproperlyConfigured(
+                    f"APP_ENV=production needs {_name} set to the {_provider} account's "
+                    f"secret, or {_provider} left out of PAYMENT_PROVIDERS"
+                )
 PAYSTACK_SECRET_KEY = env_str("PAYSTACK_SECRET_KEY", "") or _derived_key("paystack-secret")
 PAYSTACK_BASE_URL = env_str("PAYSTACK_BASE_URL", "https://api.paystack.co").rstrip("/")
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or _derived_key("stripe-secret")
@@ -446,6 +472,9 @@ PAYMENT_CALLBACK_URL = env_str("PAYMENT_CALLBACK_URL", "")
 PAYMENT_HTTP_TIMEOUT = env_float("PAYMENT_HTTP_TIMEOUT", 10.0)
 PAYMENT_HTTP_ATTEMPTS = env_int("PAYMENT_HTTP_ATTEMPTS", 3, minimum=1)
 PAYMENT_HTTP_BACKOFF = env_float("PAYMENT_HTTP_BACKOFF", 0.5)
+# A customer back from the provider's page polls GET /api/v1/payments/{reference}: a
+# pending attempt is verified with the provider at most this often.
+PAYMENT_RETURN_VERIFY_INTERVAL = env_int("PAYMENT_RETURN_VERIFY_INTERVAL", 5, minimum=0)
 # The reconciliation job verifies attempts still pending after this many seconds.
 PAYMENT_RECONCILE_AFTER = env_int("PAYMENT_RECONCILE_AFTER", 900, minimum=0)
 # How long after payment a vendor may refund its own part of an order.

@@ -24,6 +24,8 @@ ORDER_FIELDS = {
     "id", "number", "status", "currency", "subtotal", "total", "shipping_address",
     "placed_at", "paid_at", "expires_at", "cancel_reason", "vendor_orders", "payments",
 }  # fmt: skip
+PAYMENT_FIELDS = {"reference", "provider", "status", "amount", "currency", "amount_refunded",
+                  "created_at", "updated_at", "settled_at"}  # fmt: skip
 SUMMARY_FIELDS = {"id", "number", "status", "total", "currency", "placed_at", "items_count"}
 VENDOR_ROW_FIELDS = {
     "id", "order_id", "order_number", "status", "currency", "subtotal", "commission_rate",
@@ -48,7 +50,7 @@ def send(
 
 def assert_order_shape(order: dict[str, Any]) -> None:
     assert set(order) == ORDER_FIELDS
-    assert order["payments"] == []
+    assert all(set(payment) == PAYMENT_FIELDS for payment in order["payments"])
     for part in order["vendor_orders"]:
         assert set(part) == VENDOR_ORDER_FIELDS
         assert set(part["vendor"]) == {"id", "name"}

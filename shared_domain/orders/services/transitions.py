@@ -162,7 +162,9 @@ def vendor_order_record_refund(
     `refunded` once every part is, `partially_refunded` once the remaining parts are
     delivered. Locks the order, then the part."""
     order, part = _order_and_part_locked(vendor_order_id)
-    if order.status not in (*_REFUNDABLE, Status.REFUNDED) or part.status not in _REFUNDABLE:
+    # A refunded part may be refunded again when a refund of it failed at the provider.
+    refundable = (*_REFUNDABLE, Status.REFUNDED)
+    if order.status not in refundable or part.status not in refundable:
         raise InvalidTransition(
             f"Order {order.number} is {order.status}; nothing paid to refund.",
             details={"status": part.status, "requested": Status.REFUNDED},

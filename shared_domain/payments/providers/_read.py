@@ -41,3 +41,12 @@ def minor(data: dict[str, Any], name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**15:
         raise WebhookError(details={name: ["Expected a whole amount in minor units."]})
     return value
+
+
+def minor_or_digits(data: dict[str, Any], name: str) -> int:
+    """A minor-unit amount that some events give as a string of digits (Paystack's
+    refund events)."""
+    value = data.get(name)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 16:
+        return int(value)
+    return minor(data, name)

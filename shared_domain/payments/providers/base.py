@@ -7,6 +7,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
+from django.conf import settings
+
 from shared_domain.payments.errors import UnknownProvider
 
 Outcome = Literal["succeeded", "failed", "pending"]
@@ -59,8 +61,22 @@ class RefundResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class RefundNotice:
+    """What a webhook says of one refund: the provider's refund id, and the charge it
+    belongs to (our payment reference when the provider echoes it, else its id)."""
+
+    provider_refund_id: str
+    outcome: Outcome
+    amount: int
+    currency: str
+    payment_reference: str = ""
+    payment_provider_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Notice:
-    """A verified webhook, read: `outcome` is None for events we do not act on."""
+    """A verified webhook, read: `outcome` is None for events we do not act on;
+    `refunds` is what a refund event reports."""
 
     event_key: str
     event_type: str
@@ -70,6 +86,11 @@ class Notice:
     amount: int | None = None
     currency: str = ""
     provider_id: str = ""
+    refunds: tuple[RefundNotice, ...] = ()
+
+    @property
+    def actionable(self) -> bool:
+        return (self.outcome is not None and self.amount is not None) or bool(self.refunds)
 
 
 class PaymentProvider(Protocol):
@@ -108,8 +129,18 @@ def provider_get(code: str) -> PaymentProvider:
         raise UnknownProvider(details={"provider": code}) from None
 
 
+def provider_enabled(code: str) -> PaymentProvider:
+    """An adapter this deployment takes payments with (PAYMENT_PROVIDERS): a disabled
+    provider is answered as an unknown one. Money already taken through a provider
+    that was turned off since is still verified and refunded with provider_get."""
+    if code not in settings.PAYMENT_PROVIDERS:
+        raise UnknownProvider(details={"provider": code})
+    return provider_get(code)
+
+
 def provider_codes() -> list[str]:
-    return sorted(_REGISTRY)
+    """The providers payments can start with."""
+    return sorted(code for code in _REGISTRY if code in settings.PAYMENT_PROVIDERS)
 
 
 def header(headers: Mapping[str, str], name: str) -> str:

@@ -25,6 +25,7 @@ from shared_domain.payments.providers.base import (
     ChargeRequest,
     Notice,
     Outcome,
+    RefundNotice,
     RefundResult,
     Verification,
     header,
@@ -39,6 +40,8 @@ _OUTCOMES: dict[str, Outcome] = {
     "reversed": "failed",
 }
 _EVENTS: dict[str, Outcome] = {"charge.success": "succeeded", "charge.failed": "failed"}
+# Refunds: created pending by POST /refund, settled by these events.
+_REFUND_EVENTS: dict[str, Outcome] = {"refund.processed": "succeeded", "refund.failed": "failed"}
 
 
 def sign(body: bytes, secret: str | None = None) -> str:
@@ -132,6 +135,8 @@ class Paystack:
     def read_event(self, payload: dict[str, Any]) -> Notice:
         event = _read.text(payload, "event", limit=64)
         data = _read.obj(payload, "data")
+        if event in _REFUND_EVENTS:
+            return self._refund_event(event, data, payload)
         event_id = _read.text(data, "id", limit=64)
         outcome = _EVENTS.get(event)
         notice = Notice(event_key=f"{event}:{event_id}", event_type=event, payload=payload)
@@ -146,4 +151,26 @@ class Paystack:
             amount=_read.minor(data, "amount"),
             currency=_read.text(data, "currency", limit=3).upper(),
             provider_id=event_id,
+        )
+
+    def _refund_event(self, event: str, data: dict[str, Any], payload: dict[str, Any]) -> Notice:
+        reference = _read.text(data, "transaction_reference", limit=64)
+        amount = _read.minor_or_digits(data, "amount")
+        refund_id = _read.text(data, "id", required=False, limit=64)
+        # Deduplicated on (event, refund id); without an id, on what identifies it best.
+        key = refund_id or _read.text(data, "refund_reference", required=False, limit=64)
+        return Notice(
+            event_key=f"{event}:{key or f'{reference}:{amount}'}",
+            event_type=event,
+            payload=payload,
+            reference=reference,
+            refunds=(
+                RefundNotice(
+                    provider_refund_id=refund_id,
+                    outcome=_REFUND_EVENTS[event],
+                    amount=amount,
+                    currency=_read.text(data, "currency", limit=3).upper(),
+                    payment_reference=reference,
+                ),
+            ),
         )

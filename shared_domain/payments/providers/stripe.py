@@ -13,6 +13,7 @@ smallest unit, form-encoded requests with `Authorization: Bearer <STRIPE_SECRET_
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import time
@@ -29,6 +30,7 @@ from shared_domain.payments.providers.base import (
     ChargeRequest,
     Notice,
     Outcome,
+    RefundNotice,
     RefundResult,
     Verification,
     header,
@@ -40,6 +42,14 @@ _EVENTS: dict[str, Outcome] = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.payment_failed": "failed",
     "payment_intent.canceled": "failed",
+}
+# Refund events: `charge.refunded` carries the charge (with its refunds when the API
+# version expands them); `refund.updated`/`refund.failed` carry one refund.
+_REFUND_OBJECT_EVENTS = {"refund.updated", "refund.failed"}
+_REFUND_STATUSES: dict[str, Outcome] = {
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "canceled": "failed",
 }
 
 
@@ -146,6 +156,8 @@ class Stripe:
         event_id = _read.text(payload, "id", limit=255)
         event_type = _read.text(payload, "type", limit=64)
         notice = Notice(event_key=event_id, event_type=event_type, payload=payload)
+        if event_type == "charge.refunded" or event_type in _REFUND_OBJECT_EVENTS:
+            return _refund_notice(notice)
         outcome = _EVENTS.get(event_type)
         if outcome is None:
             return notice
@@ -164,6 +176,37 @@ class Stripe:
             currency=_read.text(intent, "currency", limit=3).upper(),
             provider_id=_read.text(intent, "id", limit=128),
         )
+
+
+def _refund_notice(notice: Notice) -> Notice:
+    found = _read.obj(_read.obj(notice.payload, "data"), "object")
+    if notice.event_type == "charge.refunded":
+        listed = found.get("refunds")
+        refunds = listed.get("data") if isinstance(listed, dict) else None
+        charge_metadata = found.get("metadata")
+    else:
+        refunds, charge_metadata = [found], None
+    if not isinstance(refunds, list):
+        return notice  # not expanded in this API version: refund.updated reports each
+    read = []
+    for refund in refunds:
+        if not isinstance(refund, dict):
+            raise WebhookError(details={"refunds": ["Expected objects."]})
+        outcome = _REFUND_STATUSES.get(str(refund.get("status", "")), "pending")
+        metadata = refund.get("metadata") if isinstance(refund.get("metadata"), dict) else None
+        metadata = metadata or (charge_metadata if isinstance(charge_metadata, dict) else {})
+        intent = refund.get("payment_intent") or found.get("payment_intent") or ""
+        read.append(
+            RefundNotice(
+                provider_refund_id=_read.text(refund, "id", limit=128),
+                outcome=outcome,
+                amount=_read.minor(refund, "amount"),
+                currency=_read.text(refund, "currency", limit=3).upper(),
+                payment_reference=str(metadata.get("reference", ""))[:64],
+                payment_provider_id=str(intent)[:128],
+            )
+        )
+    return dataclasses.replace(notice, refunds=tuple(r for r in read if r.outcome != "pending"))
 
 
 def _signature_parts(value: str) -> tuple[int, list[str]]:

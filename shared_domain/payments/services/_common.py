@@ -3,7 +3,8 @@ the audit trail of payment state changes.
 
 Lock order (every path takes them in this order, so none can deadlock another):
 
-    webhook event row -> payment row -> order row -> vendor order rows -> stock rows
+    webhook event row -> payment row -> refund row -> order row -> vendor order rows
+    -> stock rows
     (stock rows in primary-key order, as checkout takes them)
 
 Checkout takes only stock rows; the orders services take order -> vendor orders ->

@@ -80,3 +80,44 @@ def ledger_record_refund(*, refund: Refund, vendor_id: int, commission_reversed:
             ),
         ]
     )
+
+
+def ledger_record_refund_failed(*, refund: Refund) -> None:
+    """The provider did not send a refund after all: the vendor is owed the amount
+    again, and the commission returned on it is taken back."""
+    vendor_id = (
+        LedgerEntry.objects.filter(entry_key=f"refund:r{refund.pk}")
+        .values_list("vendor_id", flat=True)
+        .first()
+    )
+    if vendor_id is None:
+        return  # nothing was taken from the vendor for it
+    reversed_commission = (
+        LedgerEntry.objects.filter(entry_key=f"commission_reversal:r{refund.pk}")
+        .values_list("amount", flat=True)
+        .first()
+    ) or 0
+    common = {
+        "vendor_id": vendor_id,
+        "vendor_order_id": refund.vendor_order_id,
+        "currency": refund.currency,
+        "payment_id": refund.payment_id,
+        "refund": refund,
+        "memo": "The provider reported the refund failed",
+    }
+    _add(
+        [
+            LedgerEntry(
+                kind=Kind.REFUND,
+                amount=refund.amount,
+                entry_key=f"refund_failed:r{refund.pk}",
+                **common,
+            ),
+            LedgerEntry(
+                kind=Kind.COMMISSION_REVERSAL,
+                amount=-reversed_commission,
+                entry_key=f"commission_reversal_failed:r{refund.pk}",
+                **common,
+            ),
+        ]
+    )

@@ -2,11 +2,17 @@
 VENDOR_REFUND_WINDOW_DAYS of payment; full or partial, per vendor order, through the
 provider that took the money. Never more than was paid for the part (409
 over_refund). Refunded units return to stock; the ledger takes the refund back from
-the vendor and returns the commission on it."""
+the vendor and returns the commission on it.
+
+A provider may take a refund as pending (Paystack always does): its webhook settles
+the Refund row later, exactly once (refund_settle). A refund the provider reports
+failed gives the money back to the ledger and to what may be refunded (staff try
+again); its units stay returned, since the goods were."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -16,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
-from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
+from shared_domain.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.events import publish
 from shared_domain.orders.selectors import (
     SettlementPart,
@@ -25,14 +31,19 @@ from shared_domain.orders.selectors import (
 )
 from shared_domain.orders.services import vendor_order_record_refund
 from shared_domain.payments.errors import OverRefund, RefundNotAllowed
-from shared_domain.payments.events import RefundSucceeded
+from shared_domain.payments.events import RefundFailed, RefundSucceeded
 from shared_domain.payments.models import Payment, Refund
 from shared_domain.payments.money import to_minor
-from shared_domain.payments.providers import provider_get
+from shared_domain.payments.providers import RefundNotice, provider_get
 from shared_domain.payments.services._common import audit_payment
-from shared_domain.payments.services.ledger import ledger_record_refund
+from shared_domain.payments.services.ledger import (
+    ledger_record_refund,
+    ledger_record_refund_failed,
+)
 
-REFUNDABLE = ("paid", "processing", "shipped", "delivered", "partially_refunded")
+logger = logging.getLogger("fashionistar.payments")
+# `refunded` too: a part whose refund failed at the provider still has money to return.
+REFUNDABLE = ("paid", "processing", "shipped", "delivered", "partially_refunded", "refunded")
 MAX_REASON = 255
 
 
@@ -142,13 +153,16 @@ def refund_create(
         subtotal = to_minor(part.subtotal, order.currency)
         remaining = subtotal - refunded_before
         returned: list[tuple[int, int]] = []
+        # Units of a failed refund stay returned (the goods came back; only the money
+        # did not go): a retry refunds by amount, not by the same units again.
+        returned_before = _returned_before(previous)
         if items:
-            before = _returned_before(counted)
+            before = returned_before
             item_amount, returned = _units(part, items, before, order.currency)
             amount = item_amount if amount is None else amount
         elif amount is None:
             amount = remaining
-            before = _returned_before(counted)
+            before = returned_before
             returned = [
                 (line.variant_id, line.quantity - before[line.id])
                 for line in part.lines
@@ -218,3 +232,108 @@ def refund_create(
         refundable=remaining - amount,
         created_at=refund.created_at,
     )
+
+
+def _refund_of(payment: Payment, notice: RefundNotice) -> Refund | None:
+    refunds = Refund.objects.select_for_update().filter(payment=payment)
+    if notice.provider_refund_id:
+        found = refunds.filter(provider_refund_id=notice.provider_refund_id).first()
+        if found is not None:
+            return found
+    # Without the provider's id (or before it was stored): the oldest pending refund of
+    # that amount on the charge.
+    return (
+        refunds.filter(status=Refund.Status.PENDING, amount=notice.amount).order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def refund_settle(*, provider: str, notice: RefundNotice, source: str) -> str:
+    """Apply what the provider reports of a refund, once: a pending refund becomes
+    succeeded or failed; anything else (a refund already settled, a redelivered or
+    late event) changes nothing. Returns what happened. Lock order: payment row, then
+    refund row (as refund_create), then the ledger."""
+    payments = Payment.objects.select_for_update().filter(provider=provider)
+    if notice.payment_reference:
+        payment = payments.filter(reference=notice.payment_reference).first()
+    elif notice.payment_provider_id:
+        payment = payments.filter(provider_id=notice.payment_provider_id).first()
+    else:
+        payment = None
+    if payment is None:
+        return "unknown_reference"
+    refund = _refund_of(payment, notice)
+    if refund is None:
+        return "unknown_refund"
+    if refund.status != Refund.Status.PENDING:
+        return "refund_already_settled"
+    if notice.currency != refund.currency or notice.amount != refund.amount:
+        logger.warning(
+            "refund %s reported as %s %s, expected %s %s: left pending for staff",
+            refund.reference, notice.amount, notice.currency, refund.amount, refund.currency,
+        )  # fmt: skip
+        audit_payment("refund.mismatch", payment, refund=refund.reference,
+                      reported=notice.amount, currency=notice.currency, source=source)  # fmt: skip
+        return "refund_mismatch"
+    refund.provider_refund_id = refund.provider_refund_id or notice.provider_refund_id
+    if notice.outcome == "succeeded":
+        refund.status = Refund.Status.SUCCEEDED
+        refund.save(update_fields=["status", "provider_refund_id"])
+        audit_payment("refund.succeeded", payment, refund=refund.reference,
+                      amount=refund.amount, source=source)  # fmt: skip
+        return "refund_succeeded"
+    if notice.outcome != "failed":
+        return "pending"
+    refund.status = Refund.Status.FAILED
+    refund.save(update_fields=["status", "provider_refund_id"])
+    payment.amount_refunded -= refund.amount
+    payment.save(update_fields=["amount_refunded", "updated_at"])
+    ledger_record_refund_failed(refund=refund)
+    audit_payment("refund.failed", payment, refund=refund.reference, amount=refund.amount,
+                  vendor_order_id=refund.vendor_order_id, source=source)  # fmt: skip
+    publish(
+        RefundFailed(
+            refund_id=refund.pk,
+            payment_id=payment.pk,
+            order_id=payment.order_id,
+            vendor_order_id=refund.vendor_order_id,
+            amount=refund.amount,
+            currency=refund.currency,
+        )
+    )
+    logger.warning("refund %s failed at %s: the money is refundable again",
+                   refund.reference, provider)  # fmt: skip
+    return "refund_failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRefund:
+    """A refund of a whole order: each part's refund, or why it could not be made."""
+
+    refunds: list[RefundView]
+    problems: dict[int, str]
+
+
+def order_refund_in_full(*, actor: Account, order_id: int, reason: str = "") -> OrderRefund:
+    """Staff: refund everything still refundable of every paid part of an order, one
+    provider refund per vendor order (each its own transaction, so one part the
+    provider refuses does not undo the others)."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff refund whole orders.")
+    order = order_settlement(order_id=order_id)
+    refunds: list[RefundView] = []
+    problems: dict[int, str] = {}
+    for part in order.parts:
+        if part.status not in REFUNDABLE:
+            continue
+        try:
+            refunds.append(
+                refund_create(
+                    actor=actor, vendor_order_id=part.id, order_id=order_id, reason=reason
+                )
+            )
+        except DomainError as error:
+            problems[part.id] = f"{error.code}: {error.message}"
+    if not refunds and not problems:
+        raise RefundNotAllowed(details={"status": order.status})
+    return OrderRefund(refunds=refunds, problems=problems)

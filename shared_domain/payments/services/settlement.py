@@ -19,6 +19,7 @@ from shared_domain.payments.money import to_minor
 from shared_domain.payments.providers import provider_get
 from shared_domain.payments.services._common import audit_payment
 from shared_domain.payments.services.ledger import ledger_record_sale
+from shared_domain.payments.services.refunds import refund_settle
 
 logger = logging.getLogger("fashionistar.payments")
 Status = Payment.Status
@@ -140,7 +141,14 @@ def webhook_event_process(*, webhook_event_id: int) -> str:
     if event.processed_at is not None:
         return event.outcome
     notice = provider_get(event.provider).read_event(event.payload)
-    if notice.outcome is None or notice.amount is None:
+    source = f"webhook:{event.event_key}"
+    if notice.refunds:
+        results = {
+            refund_settle(provider=event.provider, notice=refund, source=source)
+            for refund in notice.refunds
+        }
+        outcome = results.pop() if len(results) == 1 else "refunds_settled"
+    elif notice.outcome is None or notice.amount is None:
         outcome = "ignored"
     else:
         outcome = payment_settle(
@@ -150,7 +158,7 @@ def webhook_event_process(*, webhook_event_id: int) -> str:
             amount=notice.amount,
             currency=notice.currency,
             provider_id=notice.provider_id,
-            source=f"webhook:{event.event_key}",
+            source=source,
         )
     event.processed_at = timezone.now()
     event.outcome = outcome

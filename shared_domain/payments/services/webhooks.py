@@ -15,7 +15,7 @@ from shared_domain.common.errors import DomainError
 from shared_domain.common.events import publish
 from shared_domain.payments.events import WebhookReceived
 from shared_domain.payments.models import WebhookEvent
-from shared_domain.payments.providers import provider_get
+from shared_domain.payments.providers import provider_enabled
 
 
 class WebhookTooLarge(DomainError):
@@ -37,7 +37,7 @@ def payment_webhook_receive(
     body is the provider's JSON (WebhookError: 400). A redelivered event is
     acknowledged without new work. The event and its processing task (through the
     outbox) commit together."""
-    adapter = provider_get(provider)
+    adapter = provider_enabled(provider)
     if len(body) > settings.PAYMENT_WEBHOOK_MAX_BYTES:
         raise WebhookTooLarge(details={"limit": settings.PAYMENT_WEBHOOK_MAX_BYTES})
     notice = adapter.parse_webhook(headers, body)
@@ -55,7 +55,7 @@ def payment_webhook_receive(
                 )
         except IntegrityError:
             return WebhookReceipt(event_key=notice.event_key, duplicate=True)
-        if notice.outcome is None:
+        if not notice.actionable:
             # Kept for the record; nothing to do.
             event.processed_at = timezone.now()
             event.outcome = "ignored"

@@ -1,6 +1,7 @@
 """Shapes of the cart, checkout and orders on v1: the inputs, and the read models of
-shared_domain.orders.selectors (a test keeps each output serializer's fields equal to
-its dataclass's). The vendor back office renders its orders with these too."""
+shared_domain.orders.selectors (an order's detail is shared_domain.payments.selectors'
+OrderDetail, which adds its payments; a test keeps each output serializer's fields
+equal to its dataclass's). The vendor back office renders its orders with these too."""
 
 from __future__ import annotations
 
@@ -131,14 +132,25 @@ class VendorOrderOut(serializers.Serializer[Any]):
     shipment = ShipmentOut(allow_null=True)
 
 
-class NoPayments(serializers.ListField):
-    """Always an empty list until the payments context exists."""
+class PaymentOut(serializers.Serializer[Any]):
+    """An attempt to pay the order through a provider."""
 
-    def get_attribute(self, instance: Any) -> list[Any]:
-        return []
-
-
-PAYMENTS_HELP = "Payments of the order: always an empty list until payments are taken."
+    reference = serializers.CharField(
+        help_text="Our reference of the attempt (GET /api/v1/payments/{reference})."
+    )
+    provider = serializers.CharField(help_text="paystack or stripe.")
+    status = serializers.CharField(
+        help_text="pending, succeeded, failed, or review (held for staff: the provider "
+        "reported another amount or currency)."
+    )
+    amount = serializers.IntegerField(help_text="In the currency's minor unit (kobo, cents).")
+    currency = serializers.CharField()
+    amount_refunded = serializers.IntegerField(help_text="Refunded so far, minor units.")
+    created_at = Timestamp()
+    updated_at = Timestamp()
+    settled_at = Timestamp(
+        allow_null=True, help_text="When the provider's answer was applied; null while pending."
+    )
 
 
 class OrderOut(serializers.Serializer[Any]):
@@ -156,7 +168,7 @@ class OrderOut(serializers.Serializer[Any]):
     )
     cancel_reason = serializers.CharField()
     vendor_orders = VendorOrderOut(many=True)
-    payments = NoPayments(child=serializers.DictField(), read_only=True, help_text=PAYMENTS_HELP)
+    payments = PaymentOut(many=True, help_text="Payment attempts of the order, oldest first.")
 
 
 class OrderSummaryOut(serializers.Serializer[Any]):

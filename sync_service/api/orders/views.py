@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from shared_domain.accounts.selectors import Account
 from shared_domain.orders import selectors, services
+from shared_domain.payments import selectors as payment_selectors
 from sync_service.api.catalog.serializers import ReviewOut
 from sync_service.api.orders import serializers as s
 from sync_service.api.permissions import IsCustomer, current_user
@@ -26,7 +27,7 @@ LINE_ERRORS = {
     "e409": "out_of_stock (details.variant_id, available), variant_unavailable, currency_mismatch",
 }
 ORDER_HELP = (
-    " `payments` is an empty list until the payments context exists."
+    " `payments` lists the order's payment attempts (amounts in minor units)."
     " Money is a decimal string with its currency."
 )
 
@@ -36,8 +37,8 @@ def _line(customer: Account, item_id: int) -> dict[str, Any]:
 
 
 def order_json(customer: Account, order_id: int) -> dict[str, Any]:
-    view = selectors.order_view_for_customer(customer=customer, order_id=order_id)
-    return dict(s.OrderOut(view).data)
+    detail = payment_selectors.order_detail_for_customer(customer=customer, order_id=order_id)
+    return dict(s.OrderOut(detail).data)
 
 
 class _CustomerApi(APIView):
@@ -132,7 +133,7 @@ class CheckoutApi(_CustomerApi):
             shipping_address=body["shipping_address"],
         )
         return Response(
-            s.OrderOut(placed.view).data,
+            s.OrderOut(payment_selectors.order_detail_of(view=placed.view)).data,
             status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
         )
 

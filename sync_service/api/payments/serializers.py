@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from sync_service.api.orders.serializers import VendorRefOut
 from sync_service.api.strict import StrictSerializer
 
 
@@ -71,3 +72,42 @@ class RefundOut(serializers.Serializer[Any]):
     refunded_total = serializers.IntegerField(help_text="Refunded of this vendor order so far.")
     refundable = serializers.IntegerField(help_text="What may still be refunded of it.")
     created_at = serializers.DateTimeField()
+
+
+class PaymentStatusOut(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    provider = serializers.CharField()
+    status = serializers.CharField(
+        help_text="pending (not settled yet: ask again in a few seconds), succeeded, failed, "
+        "or review (held for staff)."
+    )
+    amount = serializers.IntegerField(help_text="Minor units.")
+    currency = serializers.CharField()
+    order_id = serializers.IntegerField()
+    order_status = serializers.CharField(help_text="e.g. paid once the payment settled.")
+    verified_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the provider was last asked about this attempt."
+    )
+
+
+class VendorPayoutOut(serializers.Serializer[Any]):
+    vendor = VendorRefOut()  # {id, name}, as on orders
+    currency = serializers.CharField()
+    earned = serializers.IntegerField(
+        help_text="Minor units: sales less commission and refunds, plus commission returned."
+    )
+    paid_out = serializers.IntegerField(
+        help_text="Minor units paid out (including shares routed by the provider)."
+    )
+    balance = serializers.IntegerField(help_text="Minor units owed now: earned - paid_out.")
+    balance_display = serializers.CharField(help_text="The balance as a decimal string.")
+    refunds_pending = serializers.IntegerField(
+        help_text="Minor units of counted refunds the provider is still sending."
+    )
+
+
+class PayoutReportOut(serializers.Serializer[Any]):
+    vendors = VendorPayoutOut(many=True)
+    totals = serializers.DictField(
+        child=serializers.IntegerField(), help_text="currency: balance owed to all vendors."
+    )

@@ -13,7 +13,9 @@ urlpatterns = [
         views.PaymentWebhookApi.as_view(),
         name="payment-webhook",
     ),
+    path("payments/<str:reference>", views.PaymentStatusApi.as_view(), name="payment-status"),
     path("vendor/balance", views.VendorBalanceApi.as_view(), name="vendor-balance"),
+    path("staff/payouts", views.StaffPayoutsApi.as_view(), name="staff-payouts"),
     path(
         "staff/orders/<int:order_id>/refunds",
         views.StaffOrderRefundsApi.as_view(),

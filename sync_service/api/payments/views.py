@@ -1,5 +1,6 @@
-"""v1 payments: starting a payment of an order, the providers' signed webhooks, and a
-vendor's balance."""
+"""v1 payments: starting a payment of an order, its status when the customer comes
+back from the provider, the providers' signed webhooks, a vendor's balance, refunds
+and the staff payout report."""
 
 from __future__ import annotations
 
@@ -193,3 +194,68 @@ class VendorOrderRefundsApi(APIView):
         payment (later: 409 refund_not_allowed; staff can still refund)."""
         data = validated(s.VendorRefundIn, request.data)
         return _refund(request, data, vendor_order_id=vendor_order_id)
+
+
+class PaymentStatusApi(APIView):
+    permission_classes = (IsCustomer,)
+
+    @extend_schema(
+        operation_id="payment_status",
+        tags=["payments"],
+        responses={
+            200: s.PaymentStatusOut,
+            **errors(
+                e401="not_authenticated",
+                e403="permission_denied (not a customer)",
+                e404="not_found (no such reference, or another customer's)",
+            ),
+        },
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        """What became of a payment attempt: call it when the customer comes back from
+        the provider's page (Paystack's callback_url gets `?reference=`). A pending
+        attempt is verified with the provider (at most every
+        PAYMENT_RETURN_VERIFY_INTERVAL seconds) and settled exactly as its webhook
+        would; `pending` means ask again shortly. A provider that does not answer
+        leaves it pending (never an error)."""
+        found = services.payment_status_for_customer(
+            customer=current_user(request), reference=reference
+        )
+        return Response(s.PaymentStatusOut(found).data)
+
+
+class StaffPayoutsApi(APIView):
+    permission_classes = (IsStaff,)
+
+    @extend_schema(
+        operation_id="staff_payouts",
+        tags=["payments"],
+        responses={
+            200: s.PayoutReportOut,
+            **errors(e401="not_authenticated", e403="permission_denied (not staff)"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        """Per vendor and currency, from the ledger: earned, paid out, the balance owed
+        now, and refunds still being sent by the provider (minor units)."""
+        report = selectors.payout_report()
+        totals: dict[str, int] = {}
+        for row in report:
+            totals[row.currency] = totals.get(row.currency, 0) + row.balance
+        return Response(
+            {
+                "vendors": [
+                    {
+                        "vendor": {"id": row.vendor_id, "name": row.vendor_name},
+                        "currency": row.currency,
+                        "earned": row.earned,
+                        "paid_out": row.paid_out,
+                        "balance": row.balance,
+                        "balance_display": str(to_major(row.balance, row.currency)),
+                        "refunds_pending": row.refunds_pending,
+                    }
+                    for row in report
+                ],
+                "totals": totals,
+            }
+        )

@@ -98,14 +98,15 @@ def test_the_list_costs_two_queries_whatever_its_length(
 def test_the_detail_is_the_order_json(client, shop, customer, django_assert_num_queries):
     order_id = place(shop, customer, **{"DR-RED-M": 1, "LS-BLU-L": 2})
     headers = auth(customer)
-    # user, order, vendor orders, store names, items, shipments
-    with django_assert_num_queries(6):
+    # user, order, vendor orders, store names, items, shipments, payments
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/orders/{order_id}", headers=headers)
     assert response.status_code == 200
     order = response.json()
     assert_order_shape(order)
     assert order["id"] == order_id
     assert [len(part["items"]) for part in order["vendor_orders"]] == [1, 1]
+    assert order["payments"] == []
 
 
 def test_another_customers_order_is_not_found(client, shop, customer):

@@ -291,5 +291,5 @@ async def test_list_and_detail_query_budgets(async_client, shop, customer, queri
     assert len(listed.json()["items"]) == 3
     assert list_queries == 2, queries  # user, orders with their item counts
     assert len(detail.json()["vendor_orders"]) == 2
-    # user, order, vendor orders, store names, items, shipments
-    assert len(queries) == 6, queries
+    # user, order, vendor orders, store names, items, shipments, payments
+    assert len(queries) == 7, queries

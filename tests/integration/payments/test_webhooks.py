@@ -259,3 +259,18 @@ def test_the_customer_gets_a_receipt_once_the_order_is_paid(
     assert len(receipts) == 1
     assert receipts[0].to == [order.customer.email]
     assert "40000.00 NGN" in receipts[0].body
+
+
+# ---------------------------------------------------------------------- disabled provider
+def test_a_provider_left_out_of_payment_providers_takes_no_payments_nor_webhooks(
+    client, sandbox, order, settings
+):
+    settings.PAYMENT_PROVIDERS = ["paystack"]
+    response = start(client, order, "stripe")
+    assert response.status_code == 400
+    assert error(response)["details"]["provider"] == ["Use one of: paystack."]
+    body = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded"}).encode()
+    hook = post(client, STRIPE, body, **{"Stripe-Signature": stripe.signature_header(body)})
+    assert (hook.status_code, error(hook)["code"]) == (404, "unknown_provider")
+    nothing_stored()
+    assert start(client, order, "paystack").status_code == 201

@@ -1,7 +1,8 @@
-"""The orders read models are the frozen dataclasses of its selectors; the v1
-serializers and v2 schemas that render them must name exactly their fields (plus
-`payments`, which stays an empty list until the payments context exists; a shipment
-is shown inside its vendor order, without repeating the vendor order's id)."""
+"""The orders read models are the frozen dataclasses of its selectors (an order's
+detail is the payments context's OrderDetail, the order with its payments); the v1
+serializers and v2 schemas that render them must name exactly their fields (a
+shipment is shown inside its vendor order, without repeating the vendor order's
+id)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import pytest
 
 from async_service.api import orders_schemas as v2
 from shared_domain.orders import selectors as read
+from shared_domain.payments import selectors as payments_read
 from shared_domain.shipping.selectors import ShipmentView, TrackingEventView
 from sync_service.api.orders import serializers as v1
 
 PAIRS = [
     (read.CartView, v1.CartOut, None, ()),
     (read.CartLine, v1.CartLineOut, None, ()),
-    (read.OrderView, v1.OrderOut, v2.OrderOut, ("payments",)),
+    (payments_read.OrderDetail, v1.OrderOut, v2.OrderOut, ()),
+    (payments_read.PaymentView, v1.PaymentOut, v2.PaymentOut, ()),
     (read.VendorOrderView, v1.VendorOrderOut, v2.VendorOrderOut, ()),
     (read.ItemView, v1.ItemOut, v2.ItemOut, ()),
     (read.VendorRef, v1.VendorRefOut, v2.VendorRefOut, ()),

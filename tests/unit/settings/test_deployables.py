@@ -1,6 +1,8 @@
 """Settings of the three deployables, loaded in fresh interpreters so that module-level
 environment reading is exercised as in production."""
 
+import hashlib
+import hmac
 import importlib
 import json
 import os
@@ -11,6 +13,17 @@ import pytest
 
 STRONG_SECRET = "k" * 20 + "Q7!x" * 10
 SERVICES = ["sync_service", "async_service", "worker_service"]
+PAYMENT_KEYS = {
+    "PAYSTACK_SECRET_KEY": "sk_live_" + "a1" * 20,
+    "STRIPE_SECRET_KEY": "sk_live_" + "b2" * 20,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "c3" * 16,
+}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": STRONG_SECRET,
+    "ALLOWED_HOSTS": "api.example.com",
+    **PAYMENT_KEYS,
+}
 
 
 def _load(service, **env):
@@ -29,7 +42,14 @@ print(json.dumps({
     "pool": "pool" in db["OPTIONS"],
 }))
 """
-    unset = {"DEBUG", "SECRET_KEY", "APP_ENV", "JWT_SIGNING_KEY"}
+    unset = {
+        "DEBUG",
+        "SECRET_KEY",
+        "APP_ENV",
+        "JWT_SIGNING_KEY",
+        "PAYMENT_PROVIDERS",
+        *PAYMENT_KEYS,
+    }
     base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -103,15 +123,62 @@ def test_production_requires_allowed_hosts():
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_production_settings_load_with_security_on(service):
-    result = _load(
-        service, APP_ENV="production", SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS="api.example.com"
-    )
+    result = _load(service, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
     assert loaded["debug"] is False
     assert loaded["hsts"] >= 31_536_000
     assert loaded["ssl"] is True
     assert loaded["service"] == service.removesuffix("_service")
+
+
+def _derived(secret, purpose):
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("name", list(PAYMENT_KEYS))
+def test_production_refuses_a_missing_payment_key(service, name):
+    env = {k: v for k, v in PRODUCTION.items() if k != name}
+    result = _load(service, **env)
+    assert result.returncode != 0
+    assert f"APP_ENV=production needs {name}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "purpose"),
+    [
+        ("PAYSTACK_SECRET_KEY", "paystack-secret"),
+        ("STRIPE_SECRET_KEY", "stripe-secret"),
+        ("STRIPE_WEBHOOK_SECRET", "stripe-webhook"),
+    ],
+)
+def test_production_refuses_a_payment_key_derived_from_the_secret_key(name, purpose):
+    result = _load("sync_service", **{**PRODUCTION, name: _derived(STRONG_SECRET, purpose)})
+    assert result.returncode != 0
+    assert f"APP_ENV=production needs {name}" in result.stderr
+
+
+def test_production_refuses_a_short_or_blank_payment_key():
+    for value in ("", "   ", "sk_test_x"):
+        result = _load("sync_service", **{**PRODUCTION, "STRIPE_WEBHOOK_SECRET": value})
+        assert result.returncode != 0, value
+        assert "STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
+def test_a_provider_left_out_of_payment_providers_needs_no_keys():
+    only_paystack = {k: v for k, v in PRODUCTION.items() if not k.startswith("STRIPE_")}
+    result = _load("sync_service", **only_paystack, PAYMENT_PROVIDERS="paystack")
+    assert result.returncode == 0, result.stderr
+    refused = _load("sync_service", **only_paystack)
+    assert refused.returncode != 0
+    assert "STRIPE_SECRET_KEY" in refused.stderr
+
+
+def test_payment_providers_must_be_known_ones():
+    result = _load("sync_service", PAYMENT_PROVIDERS="paystack,paypal")
+    assert result.returncode != 0
+    assert "PAYMENT_PROVIDERS names paypal" in result.stderr
 
 
 def test_pool_means_conn_max_age_zero_and_pgbouncer_disables_server_side_cursors():
