@@ -89,13 +89,7 @@ def test_production_refuses_a_default_or_weak_secret(service, secret):
 @pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("key", ["secret", "x" * 40, "0123456789abcdef", STRONG_SECRET[:31]])
 def test_production_refuses_a_weak_jwt_signing_key(service, key):
-    result = _load(
-        service,
-        APP_ENV="production",
-        SECRET_KEY=STRONG_SECRET,
-        ALLOWED_HOSTS="api.example.com",
-        JWT_SIGNING_KEY=key,
-    )
+    result = _load(service, **{**PRODUCTION, "JWT_SIGNING_KEY": key})
     assert result.returncode != 0
     assert "JWT_SIGNING_KEY" in result.stderr
 
@@ -103,13 +97,7 @@ def test_production_refuses_a_weak_jwt_signing_key(service, key):
 def test_production_accepts_a_strong_jwt_signing_key_or_none():
     strong = "Zr8!qL2#vW5@nK0%tY3^" * 2
     for key in (strong, ""):
-        result = _load(
-            "sync_service",
-            APP_ENV="production",
-            SECRET_KEY=STRONG_SECRET,
-            ALLOWED_HOSTS="api.example.com",
-            JWT_SIGNING_KEY=key,
-        )
+        result = _load("sync_service", **{**PRODUCTION, "JWT_SIGNING_KEY": key})
         assert result.returncode == 0, result.stderr
 
 
