@@ -23,7 +23,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # SIGTERM: stop accepting, let in-flight requests finish for this long.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# No recycling by default: under load 5,000 requests went by every few seconds, and each
+# restart dropped the worker's warm connections and compiled queries mid-traffic. Set
+# it when a leak needs containing.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Several gunicorns may share a host (tests, laptops): no shared control socket.

@@ -94,7 +94,8 @@ class AppStack:
         run_dir: Path,
         log_dir: Path | None = None,
         web_concurrency: int = 2,
-        async_concurrency: int = 1,
+        async_concurrency: int = 2,
+        caddyfile: Path = CADDYFILE,
     ) -> None:
         self.ports = ports
         self.run_dir = run_dir
@@ -172,7 +173,7 @@ class AppStack:
             ),
             ManagedProcess(
                 "ingress (caddy)",
-                [caddy_binary(), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+                [caddy_binary(), "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
                 env={
                     **base,
                     "INGRESS_HOST": "127.0.0.1",

@@ -144,7 +144,7 @@ async def test_search_looks_filters_up_once(async_client, shop, queries):
         {"q": "amd-red-m", "vendor": vendor.vendor_profile.slug, "category": "women"},
     )
     assert [item["id"] for item in response.json()["items"]] == [products["maxi"].pk]
-    # The vendor, the SKU, then items and facets (at the same time).
+    # The vendor, the SKU, then items and facets.
     assert len(queries) == 4, queries
     queries.clear()
     await async_client.get("/api/v2/products/search?q=ankara+dress&size=M&limit=1")
