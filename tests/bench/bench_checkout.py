@@ -33,7 +33,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.bench.bench_catalog import Result, _Connection, _load, seeded_database
+from tests.bench.bench_catalog import (
+    INGRESS_ONLY,
+    Result,
+    _Connection,
+    _load,
+    seeded_database,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "10000"))
@@ -256,7 +262,7 @@ def main() -> int:
         stack.start()
         try:
             base = stack.ports.base_url
-            raw = asyncio.run(_load(base, "raw baseline", lambda rng: "/__ingress_only__",
+            raw = asyncio.run(_load(base, "raw baseline", lambda rng: INGRESS_ONLY,
                                     CONCURRENCY, DURATION))  # fmt: skip
             print("  checkout...", flush=True)
             checkout, short = asyncio.run(

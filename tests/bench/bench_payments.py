@@ -29,7 +29,13 @@ import sys
 import time
 from typing import Any
 
-from tests.bench.bench_catalog import Result, _Connection, _load, seeded_database
+from tests.bench.bench_catalog import (
+    INGRESS_ONLY,
+    Result,
+    _Connection,
+    _load,
+    seeded_database,
+)
 from tests.bench.bench_checkout import _django
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "200"))
@@ -178,7 +184,7 @@ def main() -> int:
         stack.start()
         try:
             base = stack.ports.base_url
-            raw = asyncio.run(_load(base, "raw baseline", lambda rng: "/__ingress_only__",
+            raw = asyncio.run(_load(base, "raw baseline", lambda rng: INGRESS_ONLY,
                                     CONCURRENCY, DURATION))  # fmt: skip
             print("  webhook ingestion...", flush=True)
             ingest, last_order = asyncio.run(_ingest(base, ingest_orders, secret))
