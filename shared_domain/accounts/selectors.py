@@ -15,6 +15,7 @@ from shared_domain.accounts.emails import normalize_email
 from shared_domain.accounts.errors import AccountDisabled, InvalidToken, TokenRevoked
 from shared_domain.accounts.models import User, VendorProfile
 from shared_domain.common.asyncdb import run_db
+from shared_domain.common.prepared import AnyOf, PreparedRows
 
 # What other layers call an account, in annotations and isinstance checks: the APIs
 # import no models, and never query through this.
@@ -84,11 +85,28 @@ def _check(user: User | None, claims: tokens.Claims) -> User:
     return user
 
 
+# Every authenticated request reads its user by id: the SQL is built once per process.
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_USER_ROWS = PreparedRows(
+    lambda ids: User.objects.filter(AnyOf(F("pk"), ids)).order_by().values_list(*_USER_FIELDS)
+)
+
+
+def _user_by_id(user_id: int) -> User | None:
+    rows = _USER_ROWS.rows([user_id])
+    # The columns need no conversion (text, numbers, booleans, datetimes).
+    return User.from_db("default", _USER_FIELDS, rows[0]) if rows else None
+
+
 def user_for_access_claims(*, claims: tokens.Claims, with_profiles: bool = False) -> User:
     """The user verified access-token claims speak for: existing, active and not
     logged out everywhere since. Raises a 401 error. `with_profiles` loads the customer
     and vendor profiles in the same query."""
-    return _check(_users(with_profiles=with_profiles).filter(pk=claims.user_id).first(), claims)
+    if with_profiles:
+        user = _users(with_profiles=True).filter(pk=claims.user_id).first()
+    else:
+        user = _user_by_id(claims.user_id)
+    return _check(user, claims)
 
 
 async def auser_for_access_claims(*, claims: tokens.Claims, with_profiles: bool = False) -> User:
