@@ -55,10 +55,11 @@ def order_detail_compose(*, view: OrderView, payments: list[PaymentView]) -> Ord
     return OrderDetail(**parts, payments=payments)
 
 
-def order_detail_of(*, view: OrderView) -> OrderDetail:
+def order_detail_of(*, view: OrderView, new: bool = False) -> OrderDetail:
     """An order read model just produced by the orders context (checkout, cancel) with
-    its payments (one query)."""
-    return order_detail_compose(view=view, payments=payments_of_order(order_id=view.id))
+    its payments (one query; none for a `new` order, which cannot have any yet)."""
+    payments = [] if new else payments_of_order(order_id=view.id)
+    return order_detail_compose(view=view, payments=payments)
 
 
 def order_detail_for_customer(*, customer: Account, order_id: int) -> OrderDetail:

@@ -133,7 +133,9 @@ class CheckoutApi(_CustomerApi):
             shipping_address=body["shipping_address"],
         )
         return Response(
-            s.OrderOut(payment_selectors.order_detail_of(view=placed.view)).data,
+            s.OrderOut(
+                payment_selectors.order_detail_of(view=placed.view, new=placed.created)
+            ).data,
             status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK,
         )
 
