@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
 from shared_domain.analytics.models import ProductDailyRollup, VendorDailyRollup
+from shared_domain.catalog import selectors as catalog
+from shared_domain.catalog.selectors import LowStockVariant
 from shared_domain.common.errors import PermissionDenied, ValidationFailed
+from shared_domain.payments import selectors as payments
+from shared_domain.payments.money import to_major
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 STATUSES = ("placed", "paid", "processing", "shipped", "delivered", "cancelled", "refunded")
@@ -177,4 +181,71 @@ def dashboard_top_products(*, vendor_id: int, period: Period) -> TopProducts:
     return TopProducts(
         by_revenue=sorted(products, key=lambda p: (-p.revenue, p.product_id))[:limit],
         by_units=sorted(products, key=lambda p: (-p.units, p.product_id))[:limit],
+    )
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+def dashboard_balance(*, vendor_id: int) -> list[Money]:
+    """What the marketplace owes the vendor now, per currency, from the ledger."""
+    return [
+        Money(amount=to_major(b.amount, b.currency), currency=b.currency)
+        for b in payments.vendor_balance_of(vendor_id=vendor_id)
+    ]
+
+
+def dashboard_low_stock(*, vendor_id: int) -> list[LowStockVariant]:
+    """The vendor's variants at or below ANALYTICS_LOW_STOCK_THRESHOLD units available."""
+    return catalog.variants_low_stock_of_vendor(
+        vendor_id=vendor_id, threshold=int(settings.ANALYTICS_LOW_STOCK_THRESHOLD)
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    start: dt.date
+    end: dt.date
+    revenue: list[Revenue]
+    orders_by_status: dict[str, int]
+    top_products: TopProducts
+    low_stock: list[LowStockVariant]
+    low_stock_threshold: int
+    balance: list[Money]
+
+
+def dashboard_compose(
+    *,
+    period: Period,
+    revenue: list[Revenue],
+    orders_by_status: dict[str, int],
+    top_products: TopProducts,
+    low_stock: list[LowStockVariant],
+    balance: list[Money],
+) -> Dashboard:
+    return Dashboard(
+        start=period.start,
+        end=period.end,
+        revenue=revenue,
+        orders_by_status=orders_by_status,
+        top_products=top_products,
+        low_stock=low_stock,
+        low_stock_threshold=int(settings.ANALYTICS_LOW_STOCK_THRESHOLD),
+        balance=balance,
+    )
+
+
+def dashboard_read(*, vendor_id: int, period: Period) -> Dashboard:
+    """The dashboard's five reads one after another (five queries). v2 runs them at
+    the same time on connections of their own; this is the sequential baseline."""
+    return dashboard_compose(
+        period=period,
+        revenue=dashboard_revenue(vendor_id=vendor_id, period=period),
+        orders_by_status=dashboard_orders_by_status(vendor_id=vendor_id, period=period),
+        top_products=dashboard_top_products(vendor_id=vendor_id, period=period),
+        low_stock=dashboard_low_stock(vendor_id=vendor_id),
+        balance=dashboard_balance(vendor_id=vendor_id),
     )
