@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from async_service.api import accounts, catalog, health, orders, orders_events, tasks
+from async_service.api import accounts, analytics, catalog, health, orders, orders_events, tasks
 from async_service.api.errors import CompactJSONRenderer, JsonParser, install_exception_handlers
 
 api = NinjaAPI(
@@ -31,3 +31,4 @@ api.add_router("/", tasks.router)
 api.add_router("/", catalog.router)
 api.add_router("/", orders.router)
 api.add_router("/", orders_events.router)
+api.add_router("/", analytics.router)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 
 from shared_domain.accounts.selectors import Account, store_names, vendor_profile_id_for_user
 from shared_domain.common.errors import PermissionDenied
@@ -165,3 +166,49 @@ def payout_report() -> list[VendorPayout]:
             )
         )
     return report
+
+
+# ---------------------------------------------------------------------- analytics
+def _day_window(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class LedgerDayFigure:
+    """The sum of one kind of a vendor's ledger entries on one day (minor units)."""
+
+    currency: str
+    kind: str
+    amount: int
+
+
+def ledger_day_figures(*, vendor_id: int, day: date) -> list[LedgerDayFigure]:
+    """The vendor's ledger movements of one day (UTC) per currency and kind (one query)."""
+    start, end = _day_window(day)
+    rows = (
+        LedgerEntry.objects.filter(vendor_id=vendor_id, created_at__gte=start, created_at__lt=end)
+        .values_list("currency", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("currency", "kind")
+    )
+    return [LedgerDayFigure(currency, kind, int(total or 0)) for currency, kind, total in rows]
+
+
+def ledger_vendor_days(
+    *, payment_id: int | None = None, refund_id: int | None = None
+) -> set[tuple[int, date]]:
+    """The (vendor, day) pairs of the ledger entries of a payment or a refund, or of
+    the whole ledger when neither is given (one query)."""
+    entries = LedgerEntry.objects.all()
+    if payment_id is not None:
+        entries = entries.filter(payment_id=payment_id, refund__isnull=True)
+    if refund_id is not None:
+        entries = entries.filter(refund_id=refund_id)
+    rows = (
+        entries.annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values_list("vendor_id", "day")
+        .distinct()
+        .order_by()
+    )
+    return set(rows)

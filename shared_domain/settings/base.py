@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shared_domain.shipping",
     "shared_domain.orders",
     "shared_domain.payments",
+    "shared_domain.analytics",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -235,6 +236,11 @@ MARKETPLACE_COMMISSION_RATE = Decimal(env_str("MARKETPLACE_COMMISSION_RATE", "0.
 # Cart limits: units of one variant in a line, and lines in a cart.
 CART_MAX_LINE_QUANTITY = env_int("CART_MAX_LINE_QUANTITY", 20, minimum=1)
 CART_MAX_LINES = env_int("CART_MAX_LINES", 50, minimum=1)
+# Vendor dashboard: variants with this many units available or fewer are "low stock";
+# how many top products and low-stock variants it lists; the longest custom period.
+ANALYTICS_LOW_STOCK_THRESHOLD = env_int("ANALYTICS_LOW_STOCK_THRESHOLD", 5, minimum=0)
+ANALYTICS_TOP_PRODUCTS = env_int("ANALYTICS_TOP_PRODUCTS", 5, minimum=1)
+ANALYTICS_MAX_PERIOD_DAYS = env_int("ANALYTICS_MAX_PERIOD_DAYS", 366, minimum=1)
 
 # The event outbox: the publisher dispatches an event right after its commit; the
 # relay in every worker process takes the ones still pending OUTBOX_GRACE_SECONDS

@@ -9,6 +9,7 @@ detail is three.
 """
 
 from shared_domain.catalog.selectors.backoffice import (
+    LowStockVariant,
     image_get_for_vendor,
     image_list_for_vendor,
     product_get_for_vendor,
@@ -18,6 +19,7 @@ from shared_domain.catalog.selectors.backoffice import (
     variant_get_owned,
     variant_list_for_vendor,
     variant_view,
+    variants_low_stock_of_vendor,
 )
 from shared_domain.catalog.selectors.categories import (
     category_descendant_ids,
@@ -73,6 +75,7 @@ __all__ = [
     "FacetValue",
     "Facets",
     "ImageView",
+    "LowStockVariant",
     "ProductCard",
     "ProductDetail",
     "RatingSummary",
@@ -113,4 +116,5 @@ __all__ = [
     "variant_list_for_vendor",
     "variant_view",
     "variants_for_sale",
+    "variants_low_stock_of_vendor",
 ]

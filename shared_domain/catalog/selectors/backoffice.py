@@ -3,6 +3,7 @@ all); anyone else's are not found, so their existence is not revealed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
@@ -193,3 +194,31 @@ def product_page_for_vendor(
         for p in rows[:limit]
     ]
     return VendorProductPage(items=items, next_cursor=next_cursor)
+
+
+def variants_low_stock_of_vendor(
+    *, vendor_id: int, threshold: int, limit: int = 20
+) -> list[LowStockVariant]:
+    """The vendor's active variants of live products with `threshold` units available
+    or fewer, scarcest first (one query)."""
+    rows = (
+        ProductVariant.objects.filter(
+            product__vendor_id=vendor_id, is_active=True, product__status="active"
+        )
+        .annotate(units=available_units())
+        .filter(units__lte=threshold)
+        .order_by("units", "id")
+        .values_list("id", "sku", "product_id", "product__title", "size", "colour", "units")
+    )[:limit]
+    return [LowStockVariant(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class LowStockVariant:
+    variant_id: int
+    sku: str
+    product_id: int
+    title: str
+    size: str
+    colour: str
+    available: int

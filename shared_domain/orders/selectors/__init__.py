@@ -25,6 +25,14 @@ from shared_domain.orders.selectors.customer import (
     order_view_assemble,
     order_view_for_customer,
 )
+from shared_domain.orders.selectors.figures import (
+    ProductFigure,
+    StatusFigure,
+    vendor_day_product_figures,
+    vendor_day_status_figures,
+    vendor_days_of_order,
+    vendor_days_with_history,
+)
 from shared_domain.orders.selectors.paging import MAX_PAGE_SIZE, PAGE_SIZE
 from shared_domain.orders.selectors.settlement import (
     OrderSettlement,
@@ -53,8 +61,10 @@ __all__ = [
     "OrderSettlement",
     "OrderSummary",
     "OrderView",
+    "ProductFigure",
     "SettlementLine",
     "SettlementPart",
+    "StatusFigure",
     "VendorOrderPage",
     "VendorOrderRow",
     "VendorOrderView",
@@ -69,6 +79,10 @@ __all__ = [
     "order_shipments_of",
     "order_view_assemble",
     "order_view_for_customer",
+    "vendor_day_product_figures",
+    "vendor_day_status_figures",
+    "vendor_days_of_order",
+    "vendor_days_with_history",
     "vendor_ids_of_order",
     "vendor_order_check",
     "vendor_order_for_vendor",

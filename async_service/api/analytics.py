@@ -1,0 +1,62 @@
+"""v2 vendor dashboard: five independent reads of the daily rollups, the stock and the
+ledger, run at the same time on connections of their own, so the answer takes about as
+long as the slowest of them."""
+
+from __future__ import annotations
+
+import asyncio
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from async_service.api.analytics_schemas import DashboardOut
+from async_service.api.common_schemas import ErrorOut
+from async_service.api.security import current_user, jwt_auth
+from shared_domain.analytics import selectors
+from shared_domain.analytics.selectors import Dashboard, Period
+from shared_domain.common.asyncdb import run_db
+
+router = Router(tags=["analytics"], auth=jwt_auth)
+
+
+async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
+    revenue, statuses, top, low_stock, balance = await asyncio.gather(
+        run_db(selectors.dashboard_revenue, vendor_id=vendor_id, period=period),
+        run_db(selectors.dashboard_orders_by_status, vendor_id=vendor_id, period=period),
+        run_db(selectors.dashboard_top_products, vendor_id=vendor_id, period=period),
+        run_db(selectors.dashboard_low_stock, vendor_id=vendor_id),
+        run_db(selectors.dashboard_balance, vendor_id=vendor_id),
+    )
+    return selectors.dashboard_compose(
+        period=period,
+        revenue=revenue,
+        orders_by_status=statuses,
+        top_products=top,
+        low_stock=low_stock,
+        balance=balance,
+    )
+
+
+@router.get(
+    "/vendor/dashboard",
+    response={200: DashboardOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    operation_id="v2_vendor_dashboard",
+    description="Your store's figures over a period of whole UTC days: revenue (gross, "
+    "commission, refunded, net, average order value) per currency, vendor orders placed "
+    "or moved to each status, top products by revenue and by units, low-stock variants, "
+    "and your balance. `period` is 7d, 30d (default) or 90d, ending today; or give "
+    "`from` and `to` (YYYY-MM-DD, both included, at most ANALYTICS_MAX_PERIOD_DAYS). "
+    "Errors: 400 validation_error (unknown period, a bad date, `from` after `to`, a "
+    "period too long, `period` with `from`/`to`); 403 permission_denied (not a vendor). "
+    "Money is a decimal string with its currency.",
+)
+async def dashboard(
+    request: HttpRequest,
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Dashboard:
+    user = current_user(request)
+    window = selectors.dashboard_period(period=period, start=start, end=end)
+    vendor_id = await run_db(selectors.dashboard_vendor_id, user=user)
+    return await dashboard_gather(vendor_id=vendor_id, period=window)
