@@ -23,6 +23,7 @@ from shared_domain.payments.money import to_minor
 from shared_domain.payments.services import refund_create
 from tests.factories import CustomerFactory, StaffFactory
 from tests.integration.analytics.conftest import place, settle
+from tests.taskrunner import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,7 @@ def test_rebuild_equals_the_rollups_kept_by_the_events(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _random_history(random.Random(seed), sandbox, shop)
+    run_tasks()  # the recomputes the handlers enqueued
     incremental = snapshot()
     # The handlers did run, and the sequence had cancellations and refunds.
     assert incremental[0]
@@ -120,6 +122,7 @@ def test_a_recompute_run_twice_writes_the_same_rows(
     with django_capture_on_commit_callbacks(execute=True):
         order = place(shop, customer, ("DR-RED-M", 2), ("LS-BLU-L", 1))
         settle(sandbox, order)
+    run_tasks()
     before = snapshot()
     row = VendorDailyRollup.objects.get(vendor_id=shop["ada"].vendor_profile.pk)
     assert (row.placed, row.paid, row.gross, row.paid_amount) == (
@@ -134,3 +137,17 @@ def test_a_recompute_run_twice_writes_the_same_rows(
     assert snapshot() == before
     product = ProductDailyRollup.objects.get(product_id=shop["dress"].pk)
     assert (product.units, product.revenue) == (2, Decimal("50000.00"))
+
+
+def test_the_recompute_runs_on_the_analytics_queue_not_in_the_checkout(
+    shop, customer, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place(shop, customer, ("DR-RED-M", 1))
+    assert not VendorDailyRollup.objects.exists()  # nothing computed inline
+    queued = DBTaskResult.objects.filter(task_path__endswith="recompute_order_days")
+    assert [task.queue_name for task in queued] == ["analytics"]
+    run_tasks()
+    assert VendorDailyRollup.objects.get(vendor_id=shop["ada"].vendor_profile.pk).placed == 1

@@ -15,6 +15,7 @@ from tests.factories import CustomerFactory, VendorFactory
 from tests.http import error
 from tests.integration.analytics.conftest import place, sandbox, settle
 from tests.integration.api_v2.test_orders import asend
+from tests.taskrunner import run_tasks
 
 __all__ = ["sandbox"]
 
@@ -31,6 +32,7 @@ def sales(shop, sandbox):
     settle(sandbox, paid)
     cancelled = place(shop, buyer, ("DR-RED-M", 1), key="cancelled")
     orders.order_cancel(customer=buyer, order_id=cancelled.pk)
+    run_tasks()  # the rollup recomputes the events enqueued
     return shop
 
 
