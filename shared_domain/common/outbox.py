@@ -3,11 +3,12 @@
 `publish()` inserts an `EventRecord` in the business transaction with the keys of the
 handlers still to run (`pending_handlers`) and `next_attempt_at` a short grace period
 ahead (`OUTBOX_GRACE_SECONDS`). Right after the commit, the publishing process
-dispatches it in one transaction: for an event with one handler, one statement
-claims the row and marks it dispatched (`UPDATE … WHERE id IN (SELECT … FOR UPDATE
-SKIP LOCKED)`), then the handler runs (if it raises, that rolls back and the failure
-is recorded for the relay); with several handlers, the row is locked and each
-handler runs in a savepoint, so only the failed ones stay pending. Handlers mostly
+dispatches it in one transaction: one statement claims the rows published together
+and marks them dispatched (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`),
+then their handlers run (if one raises, that rolls back and the rows are dispatched
+one by one: a row with one handler records the failure for the relay; a row with
+several is locked and each handler runs in a savepoint, so only the failed ones stay
+pending). Handlers mostly
 enqueue tasks; on the database task backend the task rows commit together with the
 mark, so a dispatch enqueues exactly once; on RQ the enqueue is immediate and a
 crash before the mark commits enqueues again (at least once).
@@ -110,24 +111,24 @@ def dispatch_published(bus: EventBus, records: Sequence[EventRecord]) -> int:
     """The publisher's dispatch, right after its commit. Returns how many records it
     delivered.
 
-    Records with one handler (most events) go in one transaction: one statement claims
-    them and marks them dispatched (skipping any a relay holds), their handlers run,
-    one commit. If a handler raises, that rolls back and each record is dispatched on
-    its own, so only the failing one is left to the relay. A record with several
-    handlers is dispatched under its row lock, each handler in a savepoint, so one's
-    failure keeps the others' work."""
-    single = [record for record in records if len(record.pending_handlers) == 1]
-    delivered = sum(
-        _dispatch_locked(bus, record.pk, via="inline")
-        for record in records
-        if len(record.pending_handlers) > 1
-    )
-    if len(single) > 1:
+    Records published together go in one transaction: one statement claims them and
+    marks them dispatched (skipping any a relay holds), their handlers run, one
+    commit. If a handler raises, that rolls back and each record is dispatched on its
+    own, so only the failing handler is left to the relay (the others may run twice:
+    handlers are idempotent). A record alone: with one handler (most events), claimed,
+    marked and handled in one transaction; with several, under its row lock, each
+    handler in a savepoint, so one's failure keeps the others' work."""
+    if len(records) > 1:
         try:
-            return delivered + _dispatch_together(bus, single)
+            return _dispatch_together(bus, records)
         except _HandlerFailed:
-            pass  # rolled back: one at a time below, so the others still go through
-    return delivered + sum(_dispatch_one(bus, record) for record in single)
+            pass  # rolled back: one at a time below
+    return sum(
+        _dispatch_one(bus, record)
+        if len(record.pending_handlers) == 1
+        else _dispatch_locked(bus, record.pk, via="inline")
+        for record in records
+    )
 
 
 class _HandlerFailed(Exception):
@@ -150,9 +151,11 @@ def _dispatch_together(bus: EventBus, records: Sequence[EventRecord]) -> int:
             if record.pk not in claimed:
                 continue
             event = event_class(record.event_type).from_payload(record.payload)
+            handlers = bus.handler_keys(event)
             token = context.request_id.set(record.request_id or None)
             try:
-                _call(bus.handler_keys(event)[record.pending_handlers[0]], event)
+                for key in record.pending_handlers:
+                    _call(handlers[key], event)  # the keys were made from this bus
             except Exception as exc:
                 # Logged and counted when it fails again on its own.
                 raise _HandlerFailed from exc

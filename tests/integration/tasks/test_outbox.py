@@ -365,6 +365,21 @@ def test_events_published_together_take_one_insert_and_one_dispatch(settings):
     assert outbox.relay_pass(local) == 0
 
 
+def test_an_event_with_several_handlers_published_with_another_takes_one_dispatch(settings):
+    settings.OUTBOX_GRACE_SECONDS = 0
+    local = EventBus()
+    seen: list[str] = []
+    local.subscribe(SomethingHappened, lambda event: seen.append("first"))
+    local.subscribe(SomethingHappened, lambda event: seen.append("second"))
+    local.subscribe(OtherThing, lambda event: seen.append(event.label))
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        local.publish(SomethingHappened(thing_id=1), OtherThing(label="other"))
+    claims = [q for q in queries if q["sql"].startswith("UPDATE common_eventrecord")]
+    assert len(claims) == 1
+    assert seen == ["first", "second", "other"]
+    assert not EventRecord.objects.filter(dispatched_at__isnull=True).exists()
+
+
 def test_one_failing_handler_of_events_published_together_keeps_the_others(settings):
     settings.OUTBOX_GRACE_SECONDS = 0
     settings.OUTBOX_RETRY_BASE_DELAY = 0
