@@ -67,3 +67,23 @@ class ProductDailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor_id} {self.product_id} {self.day} {self.currency}"
+
+
+class PendingRecompute(models.Model):
+    """A (vendor, day) whose rollups a queued task is about to recompute. An event that
+    finds its (vendor, day) already here queues nothing: the task takes the mark off
+    before it reads, so it reads that event's changes too. A burst of orders of one
+    vendor costs a few recomputes, not one per order."""
+
+    vendor = models.ForeignKey(
+        "accounts.VendorProfile", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "day"], name="analytics_pending_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"vendor {self.vendor_id} on {self.day}"

@@ -18,7 +18,11 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from shared_domain.analytics.models import ProductDailyRollup, VendorDailyRollup
+from shared_domain.analytics.models import (
+    PendingRecompute,
+    ProductDailyRollup,
+    VendorDailyRollup,
+)
 from shared_domain.orders import selectors as orders
 from shared_domain.payments import selectors as payments
 from shared_domain.payments.money import to_major
@@ -128,3 +132,29 @@ def rollups_rebuild() -> int:
             VendorDailyRollup.objects.filter(vendor_id=vendor_id, day=day).delete()
             ProductDailyRollup.objects.filter(vendor_id=vendor_id, day=day).delete()
     return rollups_recompute(pairs=keep)
+
+
+def recomputes_mark(*, pairs: Iterable[tuple[int, dt.date]]) -> list[tuple[int, dt.date]]:
+    """Mark (vendor, day) pairs as due for a recompute, in one statement; return the
+    pairs that were not marked yet: a task must be queued for those (the others have
+    one queued that has not started reading)."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return []
+    table = PendingRecompute._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (vendor_id, day) "  # noqa: S608 - the model's own table
+            "SELECT * FROM unnest(%s::bigint[], %s::date[]) "
+            "ON CONFLICT DO NOTHING RETURNING vendor_id, day",
+            [[vendor for vendor, _ in wanted], [day for _, day in wanted]],
+        )
+        return sorted((vendor, day) for vendor, day in cursor.fetchall())
+
+
+def marked_recompute(*, vendor_id: int, day: dt.date) -> None:
+    """Take the mark off, committed, then recompute: an event committed before the mark
+    went is read by this recompute; one after it marks the day again and queues
+    another."""
+    PendingRecompute.objects.filter(vendor_id=vendor_id, day=day).delete()
+    rollup_recompute(vendor_id=vendor_id, day=day)

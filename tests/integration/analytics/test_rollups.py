@@ -147,7 +147,26 @@ def test_the_recompute_runs_on_the_analytics_queue_not_in_the_checkout(
     with django_capture_on_commit_callbacks(execute=True):
         place(shop, customer, ("DR-RED-M", 1))
     assert not VendorDailyRollup.objects.exists()  # nothing computed inline
-    queued = DBTaskResult.objects.filter(task_path__endswith="recompute_order_days")
+    queued = DBTaskResult.objects.filter(task_path__endswith="recompute_days")
     assert [task.queue_name for task in queued] == ["analytics"]
     run_tasks()
     assert VendorDailyRollup.objects.get(vendor_id=shop["ada"].vendor_profile.pk).placed == 1
+
+
+def test_a_burst_of_orders_of_one_vendor_queues_one_recompute_per_day(
+    shop, customer, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            place(shop, customer, ("DR-RED-M", 1), key=f"burst-{n}")
+    queued = DBTaskResult.objects.filter(task_path__endswith="recompute_days")
+    assert queued.count() == 1  # the later orders found the day already marked
+    run_tasks()
+    ada = VendorDailyRollup.objects.get(vendor_id=shop["ada"].vendor_profile.pk)
+    assert ada.placed == 3  # the one recompute read all three
+    # The mark is gone: the next order queues a new recompute.
+    with django_capture_on_commit_callbacks(execute=True):
+        place(shop, customer, ("DR-RED-M", 1), key="after")
+    assert queued.count() == 2
