@@ -12,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = rollups_rebuild()
-        self.stdout.write(f"Recomputed {days} vendor days.")
+        if options["verbosity"]:
+            self.stdout.write(f"Recomputed {days} vendor days.")
