@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -54,8 +56,23 @@ def check_redis() -> str:
     return OK
 
 
+# One thread for the sync database check, so a readiness probe answers within
+# HEALTH_CHECK_TIMEOUT even while connecting would wait for DB_POOL_TIMEOUT.
+_sync_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readiness")
+
+
+def check_database_within_timeout() -> str:
+    future = _sync_checks.submit(_check_database_in_thread)
+    try:
+        return future.result(timeout=settings.HEALTH_CHECK_TIMEOUT)
+    except FuturesTimeout:
+        future.cancel()  # if still queued behind an earlier stuck check
+        logger.warning("readiness: database check timed out")
+        return "timeout"
+
+
 def readiness() -> Readiness:
-    return Readiness(checks={"database": check_database(), "redis": check_redis()})
+    return Readiness(checks={"database": check_database_within_timeout(), "redis": check_redis()})
 
 
 def _check_database_in_thread() -> str:

