@@ -1,6 +1,7 @@
-"""PostgreSQL stopped and restarted under a running stack (a PostgreSQL of its own,
-so the other e2e tests are not affected): fast JSON 503s while it is down, no error
-once it is back."""
+"""PostgreSQL stopped and restarted, and Redis killed, under a running stack (servers
+of its own, so the other e2e tests are not affected): fast JSON 503s while the
+database is down, no error once it is back; without Redis, ready but degraded, and
+rate limits still enforced."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.localstack.backing import EmbeddedPostgres
+from deploy.localstack.backing import EmbeddedPostgres, EmbeddedRedis
 from deploy.localstack.stack import AppStack, Ports, manage
-from tests.embedded import redis_url_with_db
 
 pytestmark = pytest.mark.e2e
 
@@ -56,11 +56,23 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
 
 
 @pytest.fixture(scope="module")
-def db_stack(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppStack]:
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis-faults") / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def db_stack(
+    postgres: Postgres, redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppStack]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DATABASE_URL=postgres.url,
-        REDIS_URL=redis_url_with_db(os.environ["REDIS_URL"], 13),
+        REDIS_URL=f"redis://127.0.0.1:{redis_server.port}/0",
         APP_ENV="test",
         LOG_LEVEL="WARNING",
         HEALTH_CHECK_TIMEOUT="1.5",
@@ -121,3 +133,20 @@ def test_postgres_down_answers_fast_503_and_liveness_stays_up(postgres, client):
         assert time.monotonic() < deadline, "not ready again after PostgreSQL came back"
         time.sleep(0.2)
     assert [client.get(path).status_code for path in READS] == [200] * len(READS)
+
+
+def test_without_redis_both_apis_stay_ready_degraded_and_still_limit_sign_ins(
+    redis_server, client
+):
+    redis_server.stop()
+    for prefix in ("/api/v1", "/api/v2"):
+        response = client.get(f"{prefix}/readyz")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["degraded"]) == ("degraded", True)
+        assert body["checks"] == {"database": "ok", "redis": "unavailable"}
+    # 5/minute per email and client, counted per process (2 per API) while Redis is down.
+    wrong = {"email": "nobody@example.com", "password": "not-the-password"}
+    statuses = [client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(12)]
+    assert 429 in statuses, statuses
+    assert set(statuses) <= {401, 429}
