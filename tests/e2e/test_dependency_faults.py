@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from deploy.localstack.backing import EmbeddedPostgres, EmbeddedRedis
 from deploy.localstack.stack import AppStack, Ports, manage
+from deploy.localstack.supervise import RedisWatch, Supervisor
 
 pytestmark = pytest.mark.e2e
 
@@ -150,3 +153,75 @@ def test_without_redis_both_apis_stay_ready_degraded_and_still_limit_sign_ins(
     statuses = [client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(12)]
     assert 429 in statuses, statuses
     assert set(statuses) <= {401, 429}
+
+
+@pytest.fixture
+def supervisor(db_stack, redis_server) -> Iterator[tuple[Supervisor, list[str]]]:
+    """The `make run` supervisor, ticking in a thread for the length of a test."""
+    logged: list[str] = []
+    url = f"redis://127.0.0.1:{redis_server.port}/0"
+    watch = RedisWatch(url, log=logged.append, restart=redis_server.restart)
+    running = Supervisor(db_stack.processes, log=logged.append, base_delay=0.5, redis=watch)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            running.tick()
+            stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield running, logged
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def _status(client: httpx.Client, path: str) -> int:
+    try:
+        return client.get(path).status_code
+    except httpx.HTTPError:
+        return 0
+
+
+@pytest.mark.parametrize("name", ["async (uvicorn)", "worker"])
+def test_the_supervisor_restarts_a_killed_process_and_the_rest_keeps_serving(
+    db_stack, client, supervisor, name
+):
+    running, logged = supervisor
+    process = next(p for p in db_stack.processes if p.name == name)
+    old_pid = process.pid
+    assert old_pid is not None
+    os.killpg(old_pid, signal.SIGKILL)
+    _wait_for(lambda: running.restarts[name] == 1, 15, f"{name} was not restarted")
+    assert process.pid != old_pid
+    process.wait_healthy(60)
+    # v1 served throughout; v2 answers again through the ingress.
+    assert _status(client, "/api/v1/healthz") == 200
+    _wait_for(lambda: _status(client, "/api/v2/healthz") == 200, 15, "v2 not back")
+    assert any(line.startswith(f"{name} exited with -9") for line in logged), logged
+    assert all(p.exited() is None for p in db_stack.processes)
+
+
+def test_the_supervisor_notices_a_dead_redis_and_restarts_the_embedded_one(
+    redis_server, client, supervisor
+):
+    _, logged = supervisor
+    redis_server.stop()
+    _wait_for(
+        lambda: any("does not answer" in line for line in logged), 10, "dead Redis unnoticed"
+    )
+    _wait_for(lambda: any("answers again" in line for line in logged), 15, "Redis not back")
+    _wait_for(
+        lambda: client.get("/api/v1/readyz").json().get("status") == "ready",
+        15,
+        "v1 not ready without degradation",
+    )
