@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import AsyncClient, Client
 
 from shared_domain.common.redis import reset_clients
+from shared_domain.web import throttling
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def _fresh_rate_limits() -> None:
     client = redis.Redis.from_url(settings.REDIS_URL)
     client.flushdb()
     client.close()
+    throttling.local_windows.clear()
     return
 
 

@@ -67,9 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _readyz(self) -> None:
         result = health.readiness()
         if result.ready:
-            self._json(
-                HTTPStatus.OK, {"status": "ready", "service": "worker", "checks": result.checks}
-            )
+            self._json(HTTPStatus.OK, result.body("worker"))
         else:
             self._json(
                 HTTPStatus.SERVICE_UNAVAILABLE,

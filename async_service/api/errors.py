@@ -15,7 +15,12 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
-from shared_domain.web.http import domain_error_response, json_error_response
+from shared_domain.web.http import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    database_unavailable_response,
+    domain_error_response,
+    json_error_response,
+)
 from shared_domain.web.inputs import load_json
 
 _JSON_TYPES = ("application/json",)
@@ -54,6 +59,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         (Http404, _not_found),
         (DjangoPermissionDenied, _forbidden),
         (RequestDataTooBig, _too_large),
+        *((exc_class, _database_unavailable) for exc_class in DATABASE_UNAVAILABLE_ERRORS),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
@@ -89,6 +95,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthorizationError):
         return json_error_response(403)
     return json_error_response(exc.status_code, message=exc.message)
+
+
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return database_unavailable_response(exc)
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class HealthOut(Schema):
@@ -12,3 +12,4 @@ class ReadinessOut(Schema):
     status: str
     service: str
     checks: dict[str, str]
+    degraded: bool = Field(description="A dependency other than the database is down.")

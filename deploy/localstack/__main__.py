@@ -14,11 +14,13 @@ from types import FrameType
 from deploy.localstack.backing import (
     DEFAULT_DATA_DIR,
     REPO_ROOT,
+    BackingEnv,
     EmbeddedPostgres,
     backing_services,
 )
 from deploy.localstack.procs import pid_alive
 from deploy.localstack.stack import AppStack, Ports, manage
+from deploy.localstack.supervise import RedisWatch, Supervisor
 
 RUN_DIR = DEFAULT_DATA_DIR / "run"
 PID_FILE = RUN_DIR / "stack.pid"
@@ -59,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("Stopped.", flush=True)
 
 
-def _serve(ports: Ports, backing: dict[str, str], started: float) -> int:
+def _serve(ports: Ports, backing: BackingEnv, started: float) -> int:
     env = {**os.environ, **backing, "APP_ENV": os.environ.get("APP_ENV", "development")}
     stack: AppStack | None = None
     try:
@@ -73,10 +75,14 @@ def _serve(ports: Ports, backing: dict[str, str], started: float) -> int:
         stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
         stack.start()
         _print_urls(ports, backing, time.monotonic() - started)
-        while (dead := stack.dead()) is None:
+        # A process that dies is restarted (with backoff) while the others serve.
+        redis = RedisWatch(
+            backing["REDIS_URL"], restart=backing.redis.restart if backing.redis else None
+        )
+        supervisor = Supervisor(stack.processes, redis=redis)
+        while True:
+            supervisor.tick()
             time.sleep(0.5)
-        print(f"{dead.name} exited with {dead.exited()}; stopping everything.", flush=True)
-        return 1
     except _Stop as stop:
         print(f"\n{stop}: stopping...", flush=True)
         return 0

@@ -162,9 +162,9 @@ class EmbeddedRedis:
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
 
-    def start(self) -> str:
+    def start(self, port: int | None = None) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
         argv = [
             redis_binary(),
             "--port", str(self.port),
@@ -203,6 +203,13 @@ class EmbeddedRedis:
         tail = log.read_text()[-2000:] if log.exists() else ""
         raise RuntimeError(f"Redis did not start on port {self.port}:\n{tail}")
 
+    def restart(self) -> None:
+        """Start again on the same port after the server died (an empty dataset)."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        port = self.port
+        self.start(port=port)
+
     def stop(self) -> None:
         if self.proc is None:
             return
@@ -216,14 +223,21 @@ class EmbeddedRedis:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
+class BackingEnv(dict[str, str]):
+    """DATABASE_URL and REDIS_URL, and the embedded Redis when one was started here
+    (the supervisor of `make run` restarts it if it dies)."""
+
+    redis: EmbeddedRedis | None = None
+
+
 @contextlib.contextmanager
 def backing_services(
     data_dir: Path = DEFAULT_DATA_DIR, *, purpose: str = "run"
-) -> Iterator[dict[str, str]]:
+) -> Iterator[BackingEnv]:
     """Yield DATABASE_URL and REDIS_URL: the environment's when set, else embedded
     servers started here and stopped on exit. PostgreSQL (and its data) is shared by
     every user of `data_dir`; each caller gets a Redis of its own."""
-    env: dict[str, str] = {}
+    env = BackingEnv()
     postgres: EmbeddedPostgres | None = None
     cache: EmbeddedRedis | None = None
     try:
@@ -237,6 +251,7 @@ def backing_services(
         else:
             cache = EmbeddedRedis(data_dir / "redis" / f"{purpose}-{os.getpid()}")
             env["REDIS_URL"] = cache.start()
+            env.redis = cache
         yield env
     finally:
         if cache is not None:

@@ -83,6 +83,15 @@ class ManagedProcess:
             preexec_fn=die_with_parent,
         )
 
+    def restart(self) -> None:
+        """Start again after the process exited (its log is appended to)."""
+        if self.proc is not None:
+            self.proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self.start()
+
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None

@@ -1,15 +1,21 @@
 """Liveness and readiness checks used by all three deployables.
 
-Ready means the service can do its job: PostgreSQL answers a query and Redis answers
-PING, each within HEALTH_CHECK_TIMEOUT. The async variants never block the event
-loop: the DB check runs on a worker thread with its own connection, which is
-returned to the pool afterwards.
+Ready means the service can do its job: PostgreSQL answers a query within
+HEALTH_CHECK_TIMEOUT. Redis is checked too (PING), but requests keep working without
+it (rate limits fall back to process memory): then the service
+is ready but *degraded*, so a Redis outage never takes every pod out of rotation —
+unless Redis holds the task queues (TASKS_BACKEND=rq), where it is required.
+
+The DB check runs on a thread of its own, bounded by HEALTH_CHECK_TIMEOUT (the async
+variant never blocks the event loop); its connection is returned to the pool after.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -29,7 +35,21 @@ class Readiness:
 
     @property
     def ready(self) -> bool:
-        return all(value == OK for value in self.checks.values())
+        required = ("database", "redis") if settings.TASKS_BACKEND == "rq" else ("database",)
+        return all(self.checks.get(name) == OK for name in required)
+
+    @property
+    def degraded(self) -> bool:
+        return any(value != OK for value in self.checks.values())
+
+    def body(self, service: str) -> dict[str, object]:
+        """The 200 answer of a ready service."""
+        return {
+            "status": "degraded" if self.degraded else "ready",
+            "service": service,
+            "checks": self.checks,
+            "degraded": self.degraded,
+        }
 
 
 def check_database() -> str:
@@ -54,8 +74,23 @@ def check_redis() -> str:
     return OK
 
 
+# One thread for the sync database check, so a readiness probe answers within
+# HEALTH_CHECK_TIMEOUT even while connecting would wait for DB_POOL_TIMEOUT.
+_sync_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readiness")
+
+
+def check_database_within_timeout() -> str:
+    future = _sync_checks.submit(_check_database_in_thread)
+    try:
+        return future.result(timeout=settings.HEALTH_CHECK_TIMEOUT)
+    except FuturesTimeout:
+        future.cancel()  # if still queued behind an earlier stuck check
+        logger.warning("readiness: database check timed out")
+        return "timeout"
+
+
 def readiness() -> Readiness:
-    return Readiness(checks={"database": check_database(), "redis": check_redis()})
+    return Readiness(checks={"database": check_database_within_timeout(), "redis": check_redis()})
 
 
 def _check_database_in_thread() -> str:

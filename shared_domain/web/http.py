@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
@@ -47,6 +48,21 @@ def json_error_response(
 
 
 BEARER_CHALLENGE = 'Bearer realm="api"'
+
+# PostgreSQL unreachable, restarting, or every pooled connection busy past
+# DB_POOL_TIMEOUT: an outage to wait out, not a bug.
+DATABASE_UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_response(exc: Exception) -> HttpResponse:
+    logger.warning("database unavailable: %s", exc)
+    return json_error_response(
+        503,
+        code="service_unavailable",
+        message="The database is temporarily unavailable; try again shortly.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def domain_error_response(exc: DomainError) -> HttpResponse:

@@ -4,16 +4,19 @@ Fixed windows: a key per (scope, identity, window), INCR'd atomically with its
 expiry. The keys of one (scope, identity) share a hash tag, so on a Redis Cluster
 they live in one slot and a script may use several of them (a sliding window reads
 the previous window too) without a CROSSSLOT error. A limit is
-"N/second|minute|hour|day". When Redis is unreachable the limiter fails open (the
-request is allowed, the outage logged and counted): losing throttling for a while
-is better than refusing every customer. THROTTLE_ENABLED=false switches every limit
-off, wherever it is enforced.
+"N/second|minute|hour|day". When Redis is unreachable the same fixed windows are
+counted in this process's memory instead (logged, and counted by
+fashionistar_throttle_errors_total for an alert): each process then allows up to
+the full limit, so a client's budget is at most multiplied by the number of
+processes, never lifted. THROTTLE_ENABLED=false switches every limit off, wherever
+it is enforced.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -28,7 +31,8 @@ logger = logging.getLogger("fashionistar.throttling")
 
 THROTTLED = Counter("fashionistar_throttled_total", "Requests refused by a rate limit.", ["scope"])
 LIMITER_ERRORS = Counter(
-    "fashionistar_throttle_errors_total", "Rate-limit checks skipped because Redis failed."
+    "fashionistar_throttle_errors_total",
+    "Rate-limit checks counted in process memory because Redis failed.",
 )
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -94,18 +98,51 @@ def _decide(scope: str, rate: Rate, count: int, ttl: int, now: float) -> Decisio
     )
 
 
+class LocalWindows:
+    """The fallback while Redis is unreachable: the same fixed-window counters, in this
+    process's memory (thread-safe; expired windows dropped as they are passed)."""
+
+    _MAX_KEYS = 100_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def incr(self, key: str, period: int, now: float) -> tuple[int, int]:
+        expires_at = (int(now // period) + 1) * period
+        with self._lock:
+            if len(self._counts) >= self._MAX_KEYS:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            count, _ = self._counts.get(key, (0, expires_at))
+            self._counts[key] = (count + 1, expires_at)
+        return count + 1, max(1, int(expires_at - now))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+local_windows = LocalWindows()
+
+
+def _fallback(scope: str, key: str, rate: Rate, now: float, exc: BaseException) -> Decision:
+    LIMITER_ERRORS.inc()
+    logger.warning("rate limit %s counted in process memory, Redis failed: %s", scope, exc)
+    count, ttl = local_windows.incr(key, rate.period, now)
+    return _decide(scope, rate, count, ttl, now)
+
+
 def hit(scope: str, ident: str) -> Decision:
     """Count one request of `ident` against `scope`'s rate."""
     if not settings.THROTTLE_ENABLED:
         return Decision(allowed=True)
     rate = rate_for(scope)
     now = time.time()
+    key = _key(scope, ident, rate, now)
     try:
-        count, ttl = get_redis().eval(_HIT, 1, _key(scope, ident, rate, now), rate.period)
+        count, ttl = get_redis().eval(_HIT, 1, key, rate.period)
     except REDIS_ERRORS as exc:
-        LIMITER_ERRORS.inc()
-        logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
-        return Decision(allowed=True)
+        return _fallback(scope, key, rate, now, exc)
     return _decide(scope, rate, int(count), int(ttl), now)
 
 
@@ -114,14 +151,11 @@ async def ahit(scope: str, ident: str) -> Decision:
         return Decision(allowed=True)
     rate = rate_for(scope)
     now = time.time()
+    key = _key(scope, ident, rate, now)
     try:
-        count, ttl = await get_async_redis().eval(
-            _HIT, 1, _key(scope, ident, rate, now), rate.period
-        )
+        count, ttl = await get_async_redis().eval(_HIT, 1, key, rate.period)
     except REDIS_ERRORS as exc:
-        LIMITER_ERRORS.inc()
-        logger.warning("rate limit %s not checked, Redis failed: %s", scope, exc)
-        return Decision(allowed=True)
+        return _fallback(scope, key, rate, now, exc)
     return _decide(scope, rate, int(count), int(ttl), now)
 
 

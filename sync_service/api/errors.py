@@ -14,7 +14,12 @@ from django.http.response import HttpResponseBase
 from rest_framework import exceptions
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
-from shared_domain.web.http import domain_error_response, json_error_response
+from shared_domain.web.http import (
+    DATABASE_UNAVAILABLE_ERRORS,
+    database_unavailable_response,
+    domain_error_response,
+    json_error_response,
+)
 
 NON_FIELD_KEY = "non_field_errors"
 
@@ -22,6 +27,8 @@ NON_FIELD_KEY = "non_field_errors"
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpResponseBase | None:
     if isinstance(exc, DomainError):
         return domain_error_response(exc)
+    if isinstance(exc, DATABASE_UNAVAILABLE_ERRORS):
+        return database_unavailable_response(exc)
     if isinstance(exc, Http404):
         return json_error_response(404)
     if isinstance(exc, DjangoPermissionDenied):

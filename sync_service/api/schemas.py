@@ -27,3 +27,4 @@ class ReadinessSerializer(serializers.Serializer[dict[str, object]]):
     status = serializers.CharField()
     service = serializers.CharField()
     checks = serializers.DictField(child=serializers.CharField())
+    degraded = serializers.BooleanField(help_text="A dependency other than the database is down.")

@@ -20,16 +20,30 @@ async def test_readyz_checks_database_and_redis_concurrently(async_client, redis
     assert response["X-Request-ID"] == "r-2"
 
 
-async def test_readyz_is_503_when_redis_is_unreachable(async_client, settings, redis_db):
+async def test_readyz_is_ready_but_degraded_when_redis_is_unreachable(
+    async_client, settings, redis_db
+):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     reset_clients()
     response = await async_client.get("/api/v2/readyz")
-    assert response.status_code == 503
-    assert response.json()["error"] == {
-        "code": "not_ready",
-        "message": "A dependency of this service is unavailable.",
-        "details": {"database": "ok", "redis": "unavailable"},
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "service": "test",
+        "checks": {"database": "ok", "redis": "unavailable"},
+        "degraded": True,
     }
+
+
+async def test_readyz_is_503_without_redis_when_it_holds_the_task_queues(
+    async_client, settings, redis_db
+):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.TASKS_BACKEND = "rq"
+    reset_clients()
+    response = await async_client.get("/api/v2/readyz")
+    assert response.status_code == 503
+    assert response.json()["error"]["details"] == {"database": "ok", "redis": "unavailable"}
 
 
 async def test_readyz_reports_a_database_that_does_not_answer_in_time(

@@ -9,6 +9,7 @@ from django.test import Client
 
 from shared_domain.accounts import tokens
 from shared_domain.common.redis import reset_clients
+from shared_domain.web.throttling import LIMITER_ERRORS
 from tests.factories import PASSWORD, CustomerFactory
 from tests.http import bearer, error, login, post
 
@@ -92,12 +93,18 @@ def test_signed_in_users_have_their_own_bucket(client, settings):
     ]
 
 
-def test_throttling_fails_open_when_redis_is_down(client, settings):
+def test_with_redis_down_requests_pass_and_limits_are_counted_in_process_memory(client, settings):
     user = CustomerFactory.create()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login": "2/minute"}
     reset_clients()
+    errors_before = LIMITER_ERRORS._value.get()
     try:
         assert login(client, user)["access"]
+        wrong = {"email": user.email, "password": "not-the-password"}
+        statuses = [post(client, "/api/v1/auth/login", wrong).status_code for _ in range(2)]
+        assert statuses == [401, 429]
+        assert LIMITER_ERRORS._value.get() > errors_before
     finally:
         reset_clients()
 
