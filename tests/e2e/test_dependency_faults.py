@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from deploy.localstack.backing import EmbeddedPostgres, EmbeddedRedis
 from deploy.localstack.stack import AppStack, Ports, manage
 from deploy.localstack.supervise import RedisWatch, Supervisor
+from tests.workerproc import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -50,12 +53,17 @@ class Postgres:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
-    server = Postgres(tmp_path_factory.mktemp("pg-faults") / "pg")
+def postgres() -> Iterator[Postgres]:
+    # Under the project's .data, as the embedded server of `make run`: pg_ctl runs as
+    # the server's own system user, which cannot enter pytest's root-only temp dirs.
+    base = REPO / ".data" / f"faults-{uuid.uuid4().hex[:8]}"
+    base.mkdir(parents=True)
+    server = Postgres(base / "pg")
     try:
         yield server
     finally:
         EmbeddedPostgres.force_stop(server.embedded.data_dir)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
