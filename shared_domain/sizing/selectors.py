@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 
 from shared_domain.catalog.selectors import product_fit_facts
-from shared_domain.common.errors import NotFound
+from shared_domain.common.errors import NotFound, PermissionDenied
 from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
 from shared_domain.sizing.measurements import CHART_MEASUREMENTS
 from shared_domain.sizing.models import BodyProfile, SizeChart, SizeChartRow
@@ -76,6 +76,9 @@ def size_chart_rows(*, chart: SizeChart) -> list[SizeChartRow]:
 
 
 def body_profile_get(*, user: Any) -> BodyProfile:
+    """The customer's body profile; none saved yet: NoBodyProfile (404)."""
+    if not user.is_customer:
+        raise PermissionDenied("Only customers keep a body profile.")
     profile = BodyProfile.objects.filter(user_id=user.pk).first()
     if profile is None:
         raise NoBodyProfile()
