@@ -25,6 +25,8 @@ from shared_domain.sizing.scoring import Recommendation, chart_score
 
 MAX_ROWS = 30
 EASE_MAX = Decimal(30)
+BOTH_OR_NEITHER = "Give both the minimum and the maximum, or neither."
+OUT_OF_BOUNDS = f"Must be between 0 and {CHART_RANGE_MAX} cm."
 
 
 def body_profile_put(*, user: Any, data: Mapping[str, Any]) -> BodyProfile:
@@ -99,7 +101,7 @@ def _chart_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str
     seen: set[str] = set()
     clean_rows = []
     for index, row in enumerate(rows):
-        where = f"rows[{index}]"
+        where = f"rows.{index}"
         label = row["label"].strip()
         if label.casefold() in seen:
             errors[f"{where}.label"] = ["Each size appears once."]
@@ -108,12 +110,12 @@ def _chart_clean(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str
         for name in CHART_MEASUREMENTS:
             low, high = row.get(f"{name}_min"), row.get(f"{name}_max")
             if (low is None) != (high is None):
-                errors[f"{where}.{name}"] = ["Give both the minimum and the maximum, or neither."]
+                errors[f"{where}.{name}_min"] = [BOTH_OR_NEITHER]
             elif low is not None and high is not None:
                 if not (0 < low <= CHART_RANGE_MAX and 0 < high <= CHART_RANGE_MAX):
-                    errors[f"{where}.{name}"] = [f"Must be between 0 and {CHART_RANGE_MAX} cm."]
+                    errors[f"{where}.{name}_min"] = [OUT_OF_BOUNDS]
                 elif low > high:
-                    errors[f"{where}.{name}"] = ["The minimum is above the maximum."]
+                    errors[f"{where}.{name}_min"] = ["The minimum is above the maximum."]
             clean[f"{name}_min"], clean[f"{name}_max"] = low, high
         if not any(clean[f"{n}_min"] is not None for n in CHART_MEASUREMENTS):
             errors.setdefault(f"{where}", ["A size needs at least one measurement range."])

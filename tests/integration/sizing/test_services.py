@@ -75,10 +75,10 @@ def test_a_chart_with_bad_rows_names_each_problem(tree):
     with pytest.raises(ValidationFailed) as caught:
         chart(ada, "Bad", rows=rows, category=999999, ease_cm=40)
     assert set(caught.value.details) == {
-        "rows[0].chest",
-        "rows[1].label",
-        "rows[1].waist",
-        "rows[2]",
+        "rows.0.chest_min",
+        "rows.1.label",
+        "rows.1.waist_min",
+        "rows.2",
         "category",
         "ease_cm",
     }
