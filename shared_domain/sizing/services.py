@@ -47,18 +47,19 @@ def size_recommend(
     *, product_id: int, user: Any | None, measurements: Mapping[str, Any]
 ) -> Recommendation:
     """The size of the product that fits best: from `measurements` (the query string's
-    `*_cm` values and `fit_preference`) when any is given, else the caller's body
-    profile. No measurements and no profile: NoMeasurements (400)."""
-    given = {k: v for k, v in measurements.items() if v is not None}
-    body: Mapping[str, Any] | None = body_clean(given) if given else None
+    `*_cm`/`*_kg` values) when any is given, else the caller's body profile; a
+    `fit_preference` given there wins over the profile's. No measurements and no
+    profile: NoMeasurements (400)."""
+    body = body_clean({k: v for k, v in measurements.items() if v is not None})
     chart = selectors.size_chart_for_product(product_id=product_id)
-    if body is None or not any(body[name] is not None for name in BODY_FIELDS):
-        if body is None and user is not None and user.is_customer:
-            profile = BodyProfile.objects.filter(user_id=user.pk).first()
-            if profile is not None:
-                body = {name: getattr(profile, name) for name in BODY_FIELDS}
-                body["fit_preference"] = profile.fit_preference
-        if body is None or not any(body[name] is not None for name in BODY_FIELDS):
+    if not _has_measurements(body):
+        profile = _profile_of(user)
+        if profile is None:
+            raise NoMeasurements()
+        preference = measurements.get("fit_preference") or profile.fit_preference
+        body = {name: getattr(profile, name) for name in BODY_FIELDS}
+        body["fit_preference"] = preference
+        if not _has_measurements(body):
             raise NoMeasurements()
     return chart_score(
         body=_body_of(body),
@@ -67,6 +68,16 @@ def size_recommend(
         fit_type=chart.fit_type,
         ease_cm=chart.ease_cm,
     )
+
+
+def _has_measurements(body: Mapping[str, Any]) -> bool:
+    return any(body.get(name) is not None for name in BODY_FIELDS)
+
+
+def _profile_of(user: Any | None) -> BodyProfile | None:
+    if user is None or not user.is_customer:
+        return None
+    return BodyProfile.objects.filter(user_id=user.pk).first()
 
 
 # --------------------------------------------------------------------- vendor charts

@@ -116,3 +116,20 @@ def test_recommendation_uses_the_profile_or_given_measurements(tree):
         ).size
         == "S"
     )
+
+
+def test_a_fit_preference_alone_applies_to_the_saved_profile(tree):
+    ada, buyer = VendorFactory.create(), CustomerFactory.create()
+    dress = dress_of(ada, tree)
+    chart(ada, "All")
+    services.body_profile_put(user=buyer, data={"chest_cm": 96})
+    assert services.size_recommend(product_id=dress.pk, user=buyer, measurements={}).size == "L"
+    slim = services.size_recommend(
+        product_id=dress.pk, user=buyer, measurements={"fit_preference": "slim"}
+    )
+    assert slim.size == "M"
+    assert "between M and L" in slim.reason
+    with pytest.raises(NoMeasurements):
+        services.size_recommend(
+            product_id=dress.pk, user=None, measurements={"fit_preference": "slim"}
+        )
