@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("sync_service.api.accounts.urls")),
     path("api/v1/", include("sync_service.api.catalog.urls")),
     path("api/v1/", include("sync_service.api.backoffice.urls")),
+    path("api/v1/", include("sync_service.api.sizing.urls")),
     path("api/v1/", include("sync_service.api.shipping.urls")),
     path("api/v1/", include("sync_service.api.orders.urls")),
     path("api/v1/", include("sync_service.api.payments.urls")),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from async_service.api import accounts, analytics, catalog, health, orders, orders_events, tasks
+from async_service.api import (
+    accounts,
+    analytics,
+    catalog,
+    health,
+    orders,
+    orders_events,
+    sizing,
+    tasks,
+)
 from async_service.api.errors import CompactJSONRenderer, JsonParser, install_exception_handlers
 
 api = NinjaAPI(
@@ -13,7 +22,8 @@ api = NinjaAPI(
     description=(
         "Asynchronous API: product search with facets, product detail, sign-in and "
         "token refresh, the signed-in user, checkout and the customer's orders, live order "
-        "updates (Server-Sent Events) and the status of background tasks. "
+        "updates (Server-Sent Events), body profiles and size recommendations, and the "
+        "status of background tasks. "
         'Errors always use the body `{"error": {"code", "message", "details"}}`.'
     ),
     urls_namespace="v2",
@@ -32,3 +42,4 @@ api.add_router("/", catalog.router)
 api.add_router("/", orders.router)
 api.add_router("/", orders_events.router)
 api.add_router("/", analytics.router)
+api.add_router("/", sizing.router)

@@ -43,3 +43,14 @@ def current_user(request: HttpRequest) -> Account:
     if not isinstance(user, Account):
         raise NotAuthenticated()
     return user
+
+
+async def optional_user(request: HttpRequest) -> Account | None:
+    """The caller on endpoints open to anonymous shoppers: None without a token; a bad
+    or expired token is still a 401, never silently anonymous."""
+    claims = request_access_claims(request)
+    if claims is None:
+        return None
+    user = await auser_for_access_claims(claims=claims)
+    context.user_id.set(user.pk)
+    return user

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shared_domain.orders",
     "shared_domain.payments",
     "shared_domain.analytics",
+    "shared_domain.sizing",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -30,6 +30,11 @@ from shared_domain.catalog.selectors.categories import (
 )
 from shared_domain.catalog.selectors.detail import product_detail, product_detail_public
 from shared_domain.catalog.selectors.facets import PRICE_BANDS, product_facets
+from shared_domain.catalog.selectors.fit import (
+    ProductFitFacts,
+    category_exists,
+    product_fit_facts,
+)
 from shared_domain.catalog.selectors.keyset import CURSOR_KEYS, product_search_keyset
 from shared_domain.catalog.selectors.read_models import (
     CursorPage,
@@ -78,6 +83,7 @@ __all__ = [
     "LowStockVariant",
     "ProductCard",
     "ProductDetail",
+    "ProductFitFacts",
     "RatingSummary",
     "Ref",
     "ResolvedSearch",
@@ -93,6 +99,7 @@ __all__ = [
     "VendorProductRow",
     "author_display_name",
     "category_descendant_ids",
+    "category_exists",
     "category_labels",
     "category_rows",
     "category_tree",
@@ -102,6 +109,7 @@ __all__ = [
     "product_detail",
     "product_detail_public",
     "product_facets",
+    "product_fit_facts",
     "product_get_for_vendor",
     "product_page_for_vendor",
     "product_queryset_for_vendor",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SizingConfig(AppConfig):
+    name = "shared_domain.sizing"
+    label = "sizing"
+    verbose_name = "Sizing"

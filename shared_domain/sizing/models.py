@@ -1,0 +1,115 @@
+"""Size charts of the vendors and the body profiles of the customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class FitType(models.TextChoices):
+    SLIM = "slim", "Slim"
+    REGULAR = "regular", "Regular"
+    LOOSE = "loose", "Loose"
+
+
+def _cm() -> Any:
+    return models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+
+
+class SizeChart(models.Model):
+    """A vendor's chart: for all its products, or narrowed to a brand and/or a category
+    (the product type, with its subcategories). Row ranges are garment measurements;
+    `ease_cm` is the room the cut adds over the body at chest, waist and hips (0 when
+    the ranges are already body measurements)."""
+
+    vendor = models.ForeignKey(
+        "accounts.VendorProfile", on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    brand = models.CharField(max_length=100, blank=True)
+    # A chart for a category that is gone would silently widen to every product.
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    fit_type = models.CharField(max_length=10, choices=FitType.choices, default=FitType.REGULAR)
+    ease_cm = models.DecimalField(max_digits=4, decimal_places=1, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["vendor", "brand"], name="sizechart_vendor_brand_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ease_cm__gte=0) & Q(ease_cm__lte=30), name="sizechart_ease_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SizeChartRow(models.Model):
+    """One size of a chart: its label and, per measurement, the range it is cut for."""
+
+    chart = models.ForeignKey(SizeChart, on_delete=models.CASCADE, related_name="rows")
+    label = models.CharField(max_length=20)
+    # Smallest size first: the order "between sizes" and "size up" refer to.
+    position = models.PositiveSmallIntegerField()
+    chest_min = _cm()
+    chest_max = _cm()
+    waist_min = _cm()
+    waist_max = _cm()
+    hips_min = _cm()
+    hips_max = _cm()
+    inseam_min = _cm()
+    inseam_max = _cm()
+    shoulder_min = _cm()
+    shoulder_max = _cm()
+    length_min = _cm()
+    length_max = _cm()
+
+    class Meta:
+        ordering = ("chart", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["chart", "label"], name="sizechartrow_unique_label"),
+            models.UniqueConstraint(
+                fields=["chart", "position"], name="sizechartrow_unique_position"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{m}_min__isnull": True})
+                    | Q(**{f"{m}_max__isnull": True})
+                    | Q(**{f"{m}_min__lte": F(f"{m}_max")}),
+                    name=f"sizechartrow_{m}_ordered",
+                )
+                for m in ("chest", "waist", "hips", "inseam", "shoulder", "length")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class BodyProfile(models.Model):
+    """A customer's measurements (cm, kg); any may be unknown."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="body_profile"
+    )
+    height_cm = _cm()
+    weight_kg = _cm()
+    chest_cm = _cm()
+    waist_cm = _cm()
+    hips_cm = _cm()
+    inseam_cm = _cm()
+    shoulder_cm = _cm()
+    fit_preference = models.CharField(
+        max_length=10, choices=FitType.choices, default=FitType.REGULAR
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"body profile of {self.user_id}"

@@ -1,0 +1,85 @@
+"""Reads of sizing: the chart that applies to a product, a vendor's charts, a
+customer's body profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from shared_domain.catalog.selectors import product_fit_facts
+from shared_domain.common.errors import NotFound, PermissionDenied
+from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
+from shared_domain.sizing.measurements import CHART_MEASUREMENTS
+from shared_domain.sizing.models import BodyProfile, SizeChart, SizeChartRow
+from shared_domain.sizing.scoring import SizeRange
+
+
+def size_chart_for_product(*, product_id: int) -> SizeChart:
+    """The most specific chart of the product's vendor that applies to it: a chart for
+    the product's category beats one for a parent category, which beats one for all
+    categories; at equal category, one for the product's brand beats one for all
+    brands; then the newest. No chart applies: NoSizeChart (404)."""
+    facts = product_fit_facts(product_id=product_id)
+    brand_match = Q(brand="")
+    if facts.brand:
+        brand_match |= Q(brand__iexact=facts.brand)
+    candidates = list(
+        SizeChart.objects.filter(
+            brand_match,
+            Q(category__isnull=True) | Q(category_id__in=facts.category_ids),
+            vendor_id=facts.vendor_id,
+        ).prefetch_related("rows")
+    )
+    if not candidates:
+        raise NoSizeChart()
+    depth = {cid: len(facts.category_ids) - i for i, cid in enumerate(facts.category_ids)}
+
+    def specificity(chart: SizeChart) -> tuple[int, bool, int]:
+        return (depth.get(chart.category_id or 0, 0), bool(chart.brand), chart.pk)
+
+    return max(candidates, key=specificity)
+
+
+def size_ranges(*, chart: SizeChart) -> list[SizeRange]:
+    """The chart's sizes, smallest first, with the ranges each gives."""
+    sizes = []
+    for row in sorted(chart.rows.all(), key=lambda r: r.position):
+        ranges = {}
+        for name in CHART_MEASUREMENTS:
+            low, high = getattr(row, f"{name}_min"), getattr(row, f"{name}_max")
+            if low is not None and high is not None:
+                ranges[name] = (low, high)
+        sizes.append(SizeRange(label=row.label, ranges=ranges))
+    return sizes
+
+
+def size_chart_list_for_vendor(*, vendor_id: int) -> list[SizeChart]:
+    return list(
+        SizeChart.objects.filter(vendor_id=vendor_id).prefetch_related("rows").order_by("-id")
+    )
+
+
+def size_chart_get_for_vendor(*, vendor_id: int, chart_id: int) -> SizeChart:
+    """One of the vendor's charts; another vendor's is not found (its existence is not
+    revealed)."""
+    chart = (
+        SizeChart.objects.filter(vendor_id=vendor_id, pk=chart_id).prefetch_related("rows").first()
+    )
+    if chart is None:
+        raise NotFound("No such size chart.")
+    return chart
+
+
+def size_chart_rows(*, chart: SizeChart) -> list[SizeChartRow]:
+    return sorted(chart.rows.all(), key=lambda r: r.position)
+
+
+def body_profile_get(*, user: Any) -> BodyProfile:
+    """The customer's body profile; none saved yet: NoBodyProfile (404)."""
+    if not user.is_customer:
+        raise PermissionDenied("Only customers keep a body profile.")
+    profile = BodyProfile.objects.filter(user_id=user.pk).first()
+    if profile is None:
+        raise NoBodyProfile()
+    return profile
