@@ -115,24 +115,35 @@ def dispatch_published(bus: EventBus, records: Sequence[EventRecord]) -> int:
     marks them dispatched (skipping any a relay holds), their handlers run, one
     commit. If a handler raises, that rolls back and each record is dispatched on its
     own, so only the failing handler is left to the relay (the others may run twice:
-    handlers are idempotent). A record alone: with one handler (most events), claimed,
-    marked and handled in one transaction; with several, under its row lock, each
-    handler in a savepoint, so one's failure keeps the others' work."""
+    handlers are idempotent)."""
     if len(records) > 1:
         try:
             return _dispatch_together(bus, records)
         except _HandlerFailed:
             pass  # rolled back: one at a time below
-    return sum(
-        _dispatch_one(bus, record)
-        if len(record.pending_handlers) == 1
-        else _dispatch_locked(bus, record.pk, via="inline")
-        for record in records
-    )
+    return sum(_dispatch_alone(bus, record) for record in records)
+
+
+def _dispatch_alone(bus: EventBus, record: EventRecord) -> int:
+    """One handler (most events): claimed, marked and handled in one transaction; if
+    the handler raises, that rolls back and the failure is recorded for the relay.
+    Several handlers: under the row lock, each in a savepoint, so one's failure keeps
+    the others' work."""
+    if len(record.pending_handlers) > 1:
+        return int(_dispatch_locked(bus, record.pk, via="inline"))
+    try:
+        return _dispatch_together(bus, [record])
+    except _HandlerFailed as failed:
+        _log_failure(record, failed.key, failed.error)
+        _record_failure(record, failed.error)
+        return 0
 
 
 class _HandlerFailed(Exception):
-    pass
+    def __init__(self, key: str, error: Exception) -> None:
+        super().__init__(key)
+        self.key = key
+        self.error = error
 
 
 _CLAIM = (
@@ -143,6 +154,8 @@ _CLAIM = (
 
 
 def _dispatch_together(bus: EventBus, records: Sequence[EventRecord]) -> int:
+    """Claim the records in one statement and run all their handlers in one
+    transaction; _HandlerFailed (everything rolled back) if one raises."""
     with transaction.atomic():
         with transaction.get_connection().cursor() as cursor:
             cursor.execute(_CLAIM, [[record.pk for record in records]])
@@ -155,50 +168,14 @@ def _dispatch_together(bus: EventBus, records: Sequence[EventRecord]) -> int:
             token = context.request_id.set(record.request_id or None)
             try:
                 for key in record.pending_handlers:
-                    _call(handlers[key], event)  # the keys were made from this bus
-            except Exception as exc:
-                # Logged and counted when it fails again on its own.
-                raise _HandlerFailed from exc
+                    try:
+                        _call(handlers[key], event)  # the keys were made from this bus
+                    except Exception as exc:
+                        raise _HandlerFailed(key, exc) from exc
             finally:
                 context.request_id.reset(token)
     DISPATCHED.labels("inline").inc(len(claimed))
     return len(claimed)
-
-
-def _dispatch_one(bus: EventBus, record: EventRecord) -> bool:
-    """One record with one handler: claim and mark it in one statement, run the
-    handler, commit; if it raises, that rolls back and the failure is recorded for
-    the relay."""
-    event = event_class(record.event_type).from_payload(record.payload)
-    handlers = bus.handler_keys(event)
-    token = context.request_id.set(record.request_id or None)
-    failed: tuple[str, Exception] | None = None
-    try:
-        with transaction.atomic():
-            claimable = EventRecord.objects.filter(
-                pk=record.pk, dispatched_at__isnull=True
-            ).select_for_update(skip_locked=True)
-            claimed = EventRecord.objects.filter(pk__in=claimable.values("pk")).update(
-                dispatched_at=timezone.now(), pending_handlers=[], next_attempt_at=None
-            )
-            if not claimed:
-                return False
-            for key in record.pending_handlers:
-                try:
-                    _call(handlers[key], event)  # the keys were made from this bus
-                except Exception as exc:
-                    failed = (key, exc)
-                    raise
-    except Exception:
-        if failed is None:
-            raise
-        _log_failure(record, *failed)
-        _record_failure(record, failed[1])
-        return False
-    finally:
-        context.request_id.reset(token)
-    DISPATCHED.labels("inline").inc()
-    return True
 
 
 def _record_failure(record: EventRecord, error: Exception) -> None:
