@@ -40,6 +40,8 @@ print(json.dumps({
     "pgbouncer": db["DISABLE_SERVER_SIDE_CURSORS"],
     "max_age": db["CONN_MAX_AGE"],
     "pool": "pool" in db["OPTIONS"],
+    "server_side_binding": db["OPTIONS"].get("server_side_binding", False),
+    "prepare_threshold": db["OPTIONS"].get("prepare_threshold"),
 }))
 """
     unset = {
@@ -49,6 +51,9 @@ print(json.dumps({
         "JWT_SIGNING_KEY",
         "PAYMENT_PROVIDERS",
         *PAYMENT_KEYS,
+        "DB_PGBOUNCER",
+        "DB_SERVER_SIDE_BINDING",
+        "DB_PREPARE_THRESHOLD",
     }
     base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
@@ -172,6 +177,23 @@ def test_payment_providers_must_be_known_ones():
 def test_pool_means_conn_max_age_zero_and_pgbouncer_disables_server_side_cursors():
     loaded = json.loads(_load("sync_service", DB_PGBOUNCER="true").stdout)
     assert loaded == {**loaded, "pool": True, "max_age": 0, "pgbouncer": True}
+
+
+@pytest.mark.parametrize(
+    ("env", "binding", "threshold"),
+    [
+        ({}, True, 5),
+        ({"DB_PGBOUNCER": "true"}, True, None),  # prepared statements need max_prepared_statements
+        ({"DB_PGBOUNCER": "true", "DB_PREPARE_THRESHOLD": "3"}, True, 3),
+        ({"DB_PREPARE_THRESHOLD": ""}, True, None),
+        ({"DB_SERVER_SIDE_BINDING": "false"}, False, None),
+    ],
+)
+def test_server_side_binding_and_prepared_statements(env, binding, threshold):
+    result = _load("sync_service", **env)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (loaded["server_side_binding"], loaded["prepare_threshold"]) == (binding, threshold)
 
 
 def test_debug_is_off_by_default():
