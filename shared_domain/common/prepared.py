@@ -8,14 +8,20 @@ that SQL with the ids of each call; PostgreSQL prepares it after a few runs on a
 connection (DB_PREPARE_THRESHOLD). Rows come back as the driver returns them (no
 `from_db_value` conversion): use it for columns psycopg already gives as Python
 values (numbers, text, decimals, booleans, datetimes).
+
+`CompiledQueries` does the same for querysets whose shape depends on more than ids
+(a search's filters): the SQL of each distinct key is kept, the least recently used
+dropped beyond a bound, so a repeated search runs its SQL without building it again.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Lookup, QuerySet
 
@@ -54,4 +60,54 @@ class PreparedRows:
         bound[slot] = list(ids)
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, bound)
+            return cursor.fetchall()
+
+
+# The SQL of a queryset that cannot match anything (Django raises EmptyResultSet
+# instead of compiling it).
+_EMPTY = ("", (), "")
+
+
+class CompiledQueries:
+    """The SQL of `build()` per key, compiled on a key's first use and kept for the
+    `size` most recently used keys. The key must determine the queryset entirely
+    (every value `build` puts into it), and the queryset must not depend on the time
+    of the call (no `timezone.now()` parameters: use the database's clock)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._compiled: OrderedDict[Hashable, tuple[str, tuple[Any, ...], str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+    def _sql(
+        self, key: Hashable, build: Callable[[], QuerySet[Any, Any]]
+    ) -> tuple[str, tuple[Any, ...], str]:
+        with self._lock:
+            found = self._compiled.get(key)
+            if found is not None:
+                self._compiled.move_to_end(key)
+                return found
+        queryset = build()
+        try:
+            sql, params = queryset.query.sql_with_params()
+            compiled = (sql, tuple(params), queryset.db)
+        except EmptyResultSet:
+            compiled = _EMPTY
+        with self._lock:
+            self._compiled[key] = compiled
+            while len(self._compiled) > self.size:
+                self._compiled.popitem(last=False)
+        return compiled
+
+    def rows(
+        self, key: Hashable, build: Callable[[], QuerySet[Any, Any]]
+    ) -> list[tuple[Any, ...]]:
+        sql, params, alias = self._sql(key, build)
+        if not sql:
+            return []
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
             return cursor.fetchall()

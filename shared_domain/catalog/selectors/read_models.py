@@ -197,6 +197,59 @@ def image_view_of(image: ProductImage) -> ImageView:
     return ImageView(id=image.pk, url=image.url, alt_text=image.alt_text, position=image.position)
 
 
+# The columns of a card as one row (`card_of_row`), in this order; the queryset must
+# be annotated as search.with_card_fields does.
+CARD_COLUMNS = (
+    "id",
+    "title",
+    "slug",
+    "base_price",
+    "currency",
+    "brand",
+    "department",
+    "category_id",
+    "category__name",
+    "category__slug",
+    "vendor_id",
+    "vendor_card_name",
+    "vendor_card_slug",
+    "vendor_card_verified",
+    "rating_avg",
+    "rating_count",
+    "card_sizes",
+    "card_colours",
+    "card_image",
+    "published_at",
+)
+
+
+def card_of_row(row: Sequence[Any]) -> ProductCard:
+    """A card of a row of CARD_COLUMNS (the same card as product_card_of)."""
+    (pk, title, slug, price, currency, brand, department, category_id, category_name,
+     category_slug, vendor_id, vendor_name, vendor_slug, vendor_verified, rating,
+     rating_count, sizes, colours, image, published_at) = row[:20]  # fmt: skip
+    return ProductCard(
+        id=pk,
+        title=title,
+        slug=slug,
+        price=price,
+        currency=currency,
+        brand=brand,
+        department=department,
+        category=Ref(category_id, category_name, category_slug) if category_id else None,
+        vendor=VendorCard(
+            id=vendor_id, name=vendor_name, slug=vendor_slug, verified=vendor_verified
+        ),
+        rating=rating,
+        rating_count=rating_count,
+        reviews_count=rating_count,
+        sizes_in_stock=sorted(unique(sizes), key=size_sort_key),
+        colours=unique(colours),
+        image=image,
+        published_at=published_at,
+    )
+
+
 def product_card_of(product: Any) -> ProductCard:
     """A card of `product` (annotated as search.with_card_fields does)."""
     return ProductCard(

@@ -40,8 +40,9 @@ from shared_domain.catalog.params import PRODUCT_SORTS, ProductSort, SearchParam
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.catalog.selectors.categories import category_descendant_ids
 from shared_domain.catalog.selectors.read_models import (
+    CARD_COLUMNS,
     SearchPage,
-    product_card_of,
+    card_of_row,
 )
 from shared_domain.catalog.vocabulary import (
     COLOUR_FAMILIES,
@@ -49,6 +50,7 @@ from shared_domain.catalog.vocabulary import (
     normalize_size,
 )
 from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.prepared import CompiledQueries
 from shared_domain.inventory.selectors import in_stock_q
 
 MAX_QUERY_LENGTH = 256
@@ -88,16 +90,22 @@ def text_query(q: str) -> SearchQuery | None:
     return SearchQuery(raw, search_type="raw", config=TEXT_SEARCH_CONFIG)
 
 
+# Searches repeat (the same words, the same category pages): their SQL is built once
+# per process and kept for the most recently used ones. The rows are read every time.
+_search_sql = CompiledQueries(size=1024)
+
+
 def _sku_product_id(q: str) -> int | None:
-    candidate = q.strip()
-    if not _SKU_LIKE.match(candidate):
+    sku = q.strip().upper()
+    if not _SKU_LIKE.match(sku):
         return None
-    found: int | None = (
-        ProductVariant.objects.filter(sku=candidate.upper(), product__status=Product.Status.ACTIVE)
-        .values_list("product_id", flat=True)
-        .first()
+    rows = _search_sql.rows(
+        ("sku", sku),
+        lambda: ProductVariant.objects.filter(
+            sku=sku, product__status=Product.Status.ACTIVE
+        ).values_list("product_id")[:1],
     )
-    return found
+    return int(rows[0][0]) if rows else None
 
 
 def _vendor_id(vendor: str) -> int:
@@ -216,21 +224,29 @@ def with_card_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def product_search(search: Search, *, limit: int, offset: int) -> SearchPage:
-    """One page of ranked results and the total (v2). `limit` and `offset` are capped
-    by the caller."""
-    resolved = search_resolved(search)
+def _page_queryset(resolved: ResolvedSearch, limit: int, offset: int) -> QuerySet[Any, Any]:
     qs = with_card_fields(search_filtered(resolved))
     qs = qs.annotate(total=Window(expression=Count("id"))).order_by(
         *search_ordering(resolved.params.effective_sort)
     )
-    rows = list(qs[offset : offset + limit])
+    return qs.values_list(*CARD_COLUMNS, "total")[offset : offset + limit]
+
+
+def product_search(search: Search, *, limit: int, offset: int) -> SearchPage:
+    """One page of ranked results and the total (v2). `limit` and `offset` are capped
+    by the caller. The page's SQL is compiled once per distinct search (see
+    `_search_sql`); its rows are always read from the database."""
+    resolved = search_resolved(search)
+    search_ordering(resolved.params.effective_sort)  # an unknown sort is a 400 first
+    rows = _search_sql.rows(
+        ("page", resolved, limit, offset), lambda: _page_queryset(resolved, limit, offset)
+    )
     if rows:
-        total = int(rows[0].total)
+        total = int(rows[0][-1])
     elif offset:  # past the last page: the total still counts every match
         total = search_filtered(resolved).count()
     else:
         total = 0
     return SearchPage(
-        items=[product_card_of(p) for p in rows], total=total, limit=limit, offset=offset
+        items=[card_of_row(row) for row in rows], total=total, limit=limit, offset=offset
     )

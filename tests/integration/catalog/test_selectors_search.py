@@ -194,3 +194,40 @@ def test_stock_changes_show_in_results_at_once(catalog):
     assert search(q="linen", in_stock=True).total == 1
     services.product_archive(product=catalog["shirt"])
     assert search(q="linen").total == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "ankara"},
+        {"q": "dresses", "sort": "price"},
+        {"category": "women", "sort": "-price"},
+        {"sizes": ("M",), "in_stock": True},
+        {"q": "amd-red-l"},
+        {"sort": "rating"},
+        {},
+    ],
+)
+def test_compiled_pages_are_the_cards_of_the_orm_rows(catalog, params):
+    """A page read through its compiled SQL holds exactly the cards that building the
+    queryset and loading model instances gives."""
+    from django.db.models import Count, Window
+
+    from shared_domain.catalog.selectors.read_models import product_card_of
+    from shared_domain.catalog.selectors.search import (
+        search_filtered,
+        search_ordering,
+        with_card_fields,
+    )
+
+    resolved = search_resolve(SearchParams(**params))
+    orm = (
+        with_card_fields(search_filtered(resolved))
+        .annotate(total=Window(expression=Count("id")))
+        .order_by(*search_ordering(resolved.params.effective_sort))
+    )
+    expected = [product_card_of(p) for p in orm[:50]]
+    for _ in range(2):  # compiled on the first call, reused on the second
+        page = product_search(resolved, limit=50, offset=0)
+        assert page.items == expected
+        assert page.total == len(expected)
