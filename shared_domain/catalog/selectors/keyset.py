@@ -15,9 +15,10 @@ from typing import Any
 from django.db.models import Q
 
 from shared_domain.catalog.params import ProductSort
-from shared_domain.catalog.selectors.read_models import CursorPage, product_card_of
+from shared_domain.catalog.selectors.read_models import CARD_COLUMNS, CursorPage, card_of_row
 from shared_domain.catalog.selectors.search import (
     Search,
+    compiled_rows,
     search_filtered,
     search_ordering,
     search_resolved,
@@ -86,21 +87,29 @@ def _decode_cursor(cursor: str, sort: ProductSort) -> tuple[Any, int]:
 
 def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> CursorPage:
     """A page after `cursor` in a stable order (v1 list): no duplicates or gaps when
-    products are added while a client pages."""
+    products are added while a client pages. The SQL of each distinct page is compiled
+    once (see search.compiled_rows); the rows are read every time."""
     resolved = search_resolved(search)
     sort = resolved.params.effective_sort
-    qs = with_card_fields(search_filtered(resolved)).order_by(*search_ordering(sort))
+    ordering = search_ordering(sort)
     field_name, _parse, direction = CURSOR_KEYS[sort]
-    if cursor:
-        value, pk = _decode_cursor(cursor, sort)
-        after = "lt" if direction == "desc" else "gt"
-        qs = qs.filter(
-            Q(**{f"{field_name}__{after}": value}) | Q(**{field_name: value, f"id__{after}": pk})
-        )
-    rows = list(qs[: limit + 1])
+    after_key = _decode_cursor(cursor, sort) if cursor else None
+
+    def build() -> Any:
+        qs = with_card_fields(search_filtered(resolved)).order_by(*ordering)
+        if after_key is not None:
+            value, pk = after_key
+            after = "lt" if direction == "desc" else "gt"
+            qs = qs.filter(
+                Q(**{f"{field_name}__{after}": value})
+                | Q(**{field_name: value, f"id__{after}": pk})
+            )
+        return qs.values_list(*CARD_COLUMNS, field_name)[: limit + 1]
+
+    rows = compiled_rows(("keyset", resolved, limit, after_key), build)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor(sort, getattr(last, field_name), last.pk)
-    return CursorPage(items=[product_card_of(p) for p in rows], next_cursor=next_cursor)
+        next_cursor = _encode_cursor(sort, last[-1], last[0])
+    return CursorPage(items=[card_of_row(row) for row in rows], next_cursor=next_cursor)

@@ -224,7 +224,7 @@ CARD_COLUMNS = (
 
 
 def card_of_row(row: Sequence[Any]) -> ProductCard:
-    """A card of a row of CARD_COLUMNS (the same card as product_card_of)."""
+    """A card of a row of CARD_COLUMNS."""
     (pk, title, slug, price, currency, brand, department, category_id, category_name,
      category_slug, vendor_id, vendor_name, vendor_slug, vendor_verified, rating,
      rating_count, sizes, colours, image, published_at) = row[:20]  # fmt: skip
@@ -247,26 +247,4 @@ def card_of_row(row: Sequence[Any]) -> ProductCard:
         colours=unique(colours),
         image=image,
         published_at=published_at,
-    )
-
-
-def product_card_of(product: Any) -> ProductCard:
-    """A card of `product` (annotated as search.with_card_fields does)."""
-    return ProductCard(
-        id=product.pk,
-        title=product.title,
-        slug=product.slug,
-        price=product.base_price,
-        currency=product.currency,
-        brand=product.brand,
-        department=product.department,
-        category=category_ref(product.category),
-        vendor=vendor_card(product),
-        rating=product.rating_avg,
-        rating_count=product.rating_count,
-        reviews_count=product.rating_count,
-        sizes_in_stock=sorted(unique(product.card_sizes), key=size_sort_key),
-        colours=unique(product.card_colours),
-        image=product.card_image,
-        published_at=product.published_at,
     )

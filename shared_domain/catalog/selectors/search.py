@@ -93,6 +93,7 @@ def text_query(q: str) -> SearchQuery | None:
 # Searches repeat (the same words, the same category pages): their SQL is built once
 # per process and kept for the most recently used ones. The rows are read every time.
 _search_sql = CompiledQueries(size=1024)
+compiled_rows = _search_sql.rows
 
 
 def _sku_product_id(q: str) -> int | None:

@@ -61,7 +61,7 @@ def test_compiled_queries_build_each_key_once_and_keep_the_most_recent():
 
 
 def test_compiled_queries_read_fresh_rows_every_time():
-    user = CustomerFactory()
+    (user,) = CustomerFactory.create_batch(1)
     compiled = CompiledQueries(size=4)
 
     def build():
