@@ -48,10 +48,10 @@ class AsyncServiceHandler(ASGIHandler):
             await signals.request_started.asend(sender=self.__class__, scope=scope)
             request, error_response = self.create_request(scope, body_file)
             if request is None:
-                assert error_response is not None
                 body_file.close()
-                await self.send_response(error_response, send)
-                error_response.close()
+                if error_response is not None:  # always, when there is no request
+                    await self.send_response(error_response, send)
+                    error_response.close()
                 return
 
             class RequestProcessed(Exception):

@@ -14,7 +14,8 @@ from async_service.api import (
     sizing,
     tasks,
 )
-from async_service.api.errors import CompactJSONRenderer, JsonParser, install_exception_handlers
+from async_service.api.errors import JsonParser, install_exception_handlers
+from async_service.api.rendering import RENDERER
 
 api = NinjaAPI(
     title="Fashionistar API v2",
@@ -28,7 +29,7 @@ api = NinjaAPI(
     ),
     urls_namespace="v2",
     parser=JsonParser(),
-    renderer=CompactJSONRenderer(),
+    renderer=RENDERER,
     openapi_url="/openapi.json",
     docs_url="/docs",
 )

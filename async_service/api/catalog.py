@@ -3,7 +3,7 @@ selectors, so the same ranking, as v1."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from async_service.api.catalog_schemas import (
@@ -13,6 +13,7 @@ from async_service.api.catalog_schemas import (
     SearchOut,
 )
 from async_service.api.common_schemas import ErrorOut
+from async_service.api.rendering import read_model_response
 from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
     Facets,
@@ -34,11 +35,12 @@ router = Router(tags=["catalog"])
     auth=None,
     operation_id="v2_products_search",
 )
-async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, object]:
+async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpResponse:
     """Ranked products on sale with facets (category, size, colour, price band, vendor)
     and the total. The filters are looked up once, then items and facets are read, in
     one hop to the database threads: the facets are mostly a cache hit, and running
-    them on a connection of their own cost more hand-offs than it saved."""
+    them on a connection of their own cost more hand-offs than it saved. The read
+    models are rendered directly (see rendering.py)."""
     f = filters
     params = SearchParams.from_query(
         q=f.q,
@@ -54,13 +56,15 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
         sort=f.sort,
     )
     page, facets = await run_db(_search_with_facets, params, min(f.limit, MAX_LIMIT), f.offset)
-    return {
-        "items": page.items,
-        "total": page.total,
-        "limit": page.limit,
-        "offset": page.offset,
-        "facets": facets,
-    }
+    return read_model_response(
+        {
+            "items": page.items,
+            "total": page.total,
+            "limit": page.limit,
+            "offset": page.offset,
+            "facets": facets,
+        }
+    )
 
 
 def _search_with_facets(
@@ -76,7 +80,8 @@ def _search_with_facets(
     auth=None,
     operation_id="v2_product_detail",
 )
-async def detail(request: HttpRequest, product_id: int) -> ProductDetail:
+async def detail(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product on sale: variants with live availability, images, vendor card, rating
     summary and number of reviews."""
-    return await run_db(product_detail_public, product_id=product_id)
+    product: ProductDetail = await run_db(product_detail_public, product_id=product_id)
+    return read_model_response(product)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,7 +12,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.renderers import JSONRenderer
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
 from shared_domain.web.http import (
@@ -24,12 +23,6 @@ from shared_domain.web.http import (
 from shared_domain.web.inputs import load_json
 
 _JSON_TYPES = ("application/json",)
-
-
-class CompactJSONRenderer(JSONRenderer):
-    """The same bytes as v1: no spaces after separators, non-ASCII kept as is."""
-
-    json_dumps_params: Mapping[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 
 
 class UnsupportedMediaType(Exception):

@@ -175,3 +175,50 @@ async def test_detail_with_live_availability(async_client, shop):
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
     assert (await async_client.get("/api/v2/products/abc")).status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v2/products/search?q=ankara&limit=20", "/api/v2/products/search?sort=price"],
+)
+async def test_search_renders_the_bytes_its_schema_would(async_client, shop, path):
+    """Search pages are rendered straight from the read models: byte for byte what
+    validating them against SearchOut and rendering that gives."""
+    from async_service.api.catalog_schemas import SearchOut
+    from async_service.api.rendering import RENDERER
+    from shared_domain.catalog.params import SearchParams
+    from shared_domain.catalog.selectors import product_facets, product_search, search_resolve
+
+    response = await async_client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    query = response.json()
+    params = SearchParams(q="ankara") if "q=ankara" in path else SearchParams(sort="price")
+
+    def expected() -> str:
+        resolved = search_resolve(params)
+        page = product_search(resolved, limit=query["limit"], offset=0)
+        data = {"items": page.items, "total": page.total, "limit": page.limit,
+                "offset": page.offset, "facets": product_facets(resolved)}  # fmt: skip
+        schema = SearchOut.model_validate(data).model_dump()
+        rendered: str = RENDERER.render(None, schema, response_status=200)  # type: ignore[arg-type]
+        return rendered
+
+    assert query["items"]
+    assert response.content.decode() == await sync_to_async(expected)()
+
+
+async def test_detail_renders_the_bytes_its_schema_would(async_client, shop):
+    from async_service.api.catalog_schemas import ProductDetailOut
+    from async_service.api.rendering import RENDERER
+    from shared_domain.catalog.selectors import product_detail_public
+
+    _, _, products = shop
+    response = await async_client.get(f"/api/v2/products/{products['maxi'].pk}")
+    assert response.status_code == 200
+    detail = await sync_to_async(product_detail_public)(product_id=products["maxi"].pk)
+    schema = ProductDetailOut.model_validate(detail).model_dump()
+    expected = RENDERER.render(None, schema, response_status=200)  # type: ignore[arg-type]
+    assert response.content.decode() == expected
+    assert '"published_at":"' in expected
+    assert '"price":"25000.00"' in expected

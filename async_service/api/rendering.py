@@ -1,0 +1,66 @@
+"""JSON rendering of v2: one renderer for every answer, and a direct path for the hot
+reads that return the catalog's read models.
+
+Ninja validates what an operation returns against its response schema before it
+renders it: for a search page that is a pydantic model built per card, vendor and
+category (most of the Python time of a search). The read models are frozen
+dataclasses whose fields the schemas name exactly (a test keeps them equal), so the
+hot reads render them directly with the same encoder, giving the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
+
+# The field names of each dataclass rendered so far, in their order.
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls, ())
+    if names == ():
+        names = (
+            tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else None
+        )
+        _FIELD_NAMES[cls] = names
+    return names
+
+
+class ReadModelEncoder(NinjaJSONEncoder):
+    """Ninja's encoder (decimals as strings, datetimes as Django writes them) that also
+    writes a dataclass as the object of its fields, in their order. Decimals and
+    dataclasses, most of what a read model holds, are looked at first."""
+
+    def default(self, o: Any) -> Any:
+        if type(o) is Decimal:
+            return str(o)
+        names = _field_names(type(o))
+        if names is not None:
+            return {name: getattr(o, name) for name in names}
+        return super().default(o)
+
+
+class CompactJSONRenderer(JSONRenderer):
+    """The same bytes as v1: no spaces after separators, non-ASCII kept as is."""
+
+    encoder_class = ReadModelEncoder
+    json_dumps_params: Mapping[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
+
+
+RENDERER = CompactJSONRenderer()
+CONTENT_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
+
+
+def read_model_response(data: Any, status: int = 200) -> HttpResponse:
+    """`data` (read models, in dicts and lists) rendered as its declared schema would
+    render it, without building the schema's pydantic models first."""
+    content = RENDERER.render(None, data, response_status=status)  # type: ignore[arg-type]
+    return HttpResponse(content, status=status, content_type=CONTENT_TYPE)
