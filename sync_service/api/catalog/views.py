@@ -19,6 +19,7 @@ from shared_domain.catalog.selectors import (
     review_list_for_product,
 )
 from sync_service.api.catalog import serializers as s
+from sync_service.api.representation import represent, represent_many
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
 
@@ -112,7 +113,7 @@ class ProductListApi(APIView):
                 f"{request.path}?{urlencode(list(params.lists()), doseq=True)}"
             )
         body = {
-            "items": s.ProductCardOut(page.items, many=True).data,
+            "items": represent_many(s.ProductCardOut, page.items),
             "next_cursor": page.next_cursor,
             "next": next_url,
         }
@@ -127,7 +128,9 @@ class ProductDetailApi(APIView):
     )
     def get(self, request: Request, product_id: int) -> Response:
         """A product on sale: variants with live availability, images, vendor card."""
-        return Response(s.ProductDetailOut(product_detail_public(product_id=product_id)).data)
+        return Response(
+            represent(s.ProductDetailOut, product_detail_public(product_id=product_id))
+        )
 
 
 class ProductReviewsApi(APIView):

@@ -505,3 +505,28 @@ def test_public_detail_shows_live_availability_and_hides_drafts(client, shop):
     draft = Product.objects.get(title="Hidden Draft")
     assert client.get(f"/api/v1/products/{draft.pk}").status_code == 404
     assert client.get("/api/v1/products/999999").status_code == 404
+
+
+def test_cards_and_detail_are_what_the_serializers_give(client, shop):
+    """The list and detail answers are represented by a plan per serializer, not by
+    running the serializers: the same values, decimals and datetimes included."""
+    from decimal import Decimal
+
+    from shared_domain.catalog.params import SearchParams
+    from shared_domain.catalog.selectors import product_detail_public, product_search_keyset
+    from sync_service.api.catalog import serializers as s
+    from sync_service.api.representation import represent, represent_many
+
+    first = shop["products"][0]
+    Product.objects.filter(pk=first.pk).update(rating_avg=Decimal("4.50"), rating_count=2)
+    cards = product_search_keyset(SearchParams(), limit=50, cursor=None).items
+    assert any(card.rating is not None for card in cards)
+    assert represent_many(s.ProductCardOut, cards) == s.ProductCardOut(cards, many=True).data
+    assert client.get("/api/v1/products").json()["items"] == json.loads(
+        json.dumps(s.ProductCardOut(cards, many=True).data, default=str)
+    )
+    detail = product_detail_public(product_id=first.pk)
+    assert represent(s.ProductDetailOut, detail) == s.ProductDetailOut(detail).data
+    assert client.get(f"/api/v1/products/{first.pk}").json() == json.loads(
+        json.dumps(s.ProductDetailOut(detail).data, default=str)
+    )
