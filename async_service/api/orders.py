@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import asyncio
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
 
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.orders_schemas import OrderListFilters, OrderOut, OrderPageOut, OrderPlaceIn
+from async_service.api.rendering import read_model_response
 from async_service.api.security import current_user, jwt_auth
 from shared_domain.accounts.selectors import Account
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import PermissionDenied
 from shared_domain.orders import selectors
-from shared_domain.orders.selectors import OrderPage
 from shared_domain.orders.services import order_place
 from shared_domain.payments import selectors as payment_selectors
 from shared_domain.payments.selectors import OrderDetail
@@ -74,7 +74,7 @@ async def _order_detail(customer: Account, order_id: int) -> OrderDetail:
     "permission_denied; 409 out_of_stock (details.variant_id, available), "
     "idempotency_conflict, variant_unavailable, currency_mismatch." + ORDER_HELP,
 )
-async def place(request: HttpRequest, payload: OrderPlaceIn) -> Status[OrderDetail]:
+async def place(request: HttpRequest, payload: OrderPlaceIn) -> HttpResponse:
     customer = _customer(request)
     items = None if payload.items is None else [item.model_dump() for item in payload.items]
     # One transaction, run as one unit on a pool thread with a connection of its own:
@@ -88,10 +88,11 @@ async def place(request: HttpRequest, payload: OrderPlaceIn) -> Status[OrderDeta
         items=items,
     )
     if placed.created:  # nothing more to read: a new order has no payment yet
-        return Status(201, payment_selectors.order_detail_of(view=placed.view, new=True))
+        new = payment_selectors.order_detail_of(view=placed.view, new=True)
+        return read_model_response(new, status=201)
     # A replayed checkout may return an order that has payments by now.
     detail = await run_db(payment_selectors.order_detail_of, view=placed.view)
-    return Status(200, detail)
+    return read_model_response(detail)
 
 
 @router.get(
@@ -99,15 +100,16 @@ async def place(request: HttpRequest, payload: OrderPlaceIn) -> Status[OrderDeta
     response={200: OrderPageOut, 400: ErrorOut, **ERRORS},
     operation_id="v2_orders_list",
 )
-async def order_list(request: HttpRequest, filters: Query[OrderListFilters]) -> OrderPage:
+async def order_list(request: HttpRequest, filters: Query[OrderListFilters]) -> HttpResponse:
     """Your orders, newest first (`next_cursor` pages)."""
-    return await run_db(
+    page = await run_db(
         selectors.order_page_for_customer,
         customer=_customer(request),
         status=filters.status,
         cursor=filters.cursor,
         page_size=filters.page_size,
     )
+    return read_model_response(page)
 
 
 @router.get(
@@ -117,5 +119,5 @@ async def order_list(request: HttpRequest, filters: Query[OrderListFilters]) -> 
     description="One of your orders (another customer's is 404) with its parts per vendor, "
     "their items, shipments and payments, read at the same time." + ORDER_HELP,
 )
-async def order_detail(request: HttpRequest, order_id: int) -> OrderDetail:
-    return await _order_detail(_customer(request), order_id)
+async def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    return read_model_response(await _order_detail(_customer(request), order_id))

@@ -26,7 +26,7 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
     names = _FIELD_NAMES.get(cls, ())
     if names == ():
         names = (
-            tuple(f.name for f in dataclasses.fields(cls))
+            tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get("internal"))
             if dataclasses.is_dataclass(cls)
             else None
         )
@@ -36,8 +36,9 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 class ReadModelEncoder(NinjaJSONEncoder):
     """Ninja's encoder (decimals as strings, datetimes as Django writes them) that also
-    writes a dataclass as the object of its fields, in their order. Decimals and
-    dataclasses, most of what a read model holds, are looked at first."""
+    writes a dataclass as the object of its fields, in their order, leaving out fields
+    marked `metadata={"internal": True}` (which the schemas leave out too). Decimals
+    and dataclasses, most of what a read model holds, are looked at first."""
 
     def default(self, o: Any) -> Any:
         if type(o) is Decimal:

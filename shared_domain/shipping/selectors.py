@@ -21,7 +21,8 @@ class TrackingEventView:
 @dataclasses.dataclass(frozen=True)
 class ShipmentView:
     id: int
-    vendor_order_id: int
+    # Shown inside its vendor order, so not repeated in the APIs' answers.
+    vendor_order_id: int = dataclasses.field(metadata={"internal": True})
     carrier: str
     tracking_number: str
     status: str

@@ -219,6 +219,37 @@ async def test_v1_and_v2_render_an_order_identically(async_client, client, shop,
     assert v2_list.json() == v1_list.json()
 
 
+async def test_orders_render_the_bytes_their_schemas_would(async_client, shop, customer):
+    """Orders are rendered straight from the read models: byte for byte what validating
+    them against the declared schemas and rendering that gives (the shipment's own
+    vendor order id left out, as the schema leaves it out)."""
+    from async_service.api.orders_schemas import OrderOut, OrderPageOut
+    from async_service.api.rendering import RENDERER
+    from shared_domain.payments.selectors import order_detail_for_customer
+
+    placed = await place(async_client, customer, {"shipping_address": ADDRESS,
+                         "items": items(shop, **{"DR-RED-M": 2, "LS-BLU-L": 1})})  # fmt: skip
+    order_id = placed.json()["id"]
+    await ship_first_part(shop, customer, order_id)
+    detail = await asend(async_client, "get", f"/api/v2/orders/{order_id}", customer)
+    listed = await asend(async_client, "get", "/api/v2/orders", customer)
+
+    def rendered(schema, model) -> str:
+        data = schema.model_validate(model).model_dump()
+        text: str = RENDERER.render(None, data, response_status=200)  # type: ignore[arg-type]
+        return text
+
+    order = await sync_to_async(order_detail_for_customer)(customer=customer, order_id=order_id)
+    page = await sync_to_async(selectors.order_page_for_customer)(
+        customer=customer, status=None, cursor=None, page_size=None
+    )
+    assert '"shipment":{' in detail.content.decode()
+    assert "vendor_order_id" not in detail.content.decode()
+    assert detail.content.decode() == rendered(OrderOut, order)
+    assert listed.content.decode() == rendered(OrderPageOut, page)
+    assert placed.content.decode().startswith('{"id":')
+
+
 async def test_items_and_shipments_are_read_at_the_same_time(
     async_client, shop, customer, monkeypatch
 ):
