@@ -14,7 +14,8 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
+        eval-search
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -110,6 +111,9 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 
 bench-payments: venv ## Signed webhooks/s accepted via the ingress, and webhook -> order paid latency with a worker
 	$(STACK) exec -- $(PY) -m tests.bench.bench_payments
+
+eval-search: venv ## recall@10 of hybrid vs full-text search on labelled paraphrase queries over the demo catalogue
+	$(STACK) exec -- $(PY) -m benchmarks.eval_search
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox
