@@ -15,7 +15,7 @@ CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
         pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
-        eval-search
+        bench-discovery eval-search
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -98,7 +98,7 @@ pytest-fast: venv ## Tests without the e2e stack, against embedded services
 manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
 	$(PY) -m deploy.validate
 
-bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments ## All benchmarks (results as tables; see README "Benchmarks")
+bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-discovery ## All benchmarks (results as tables; see README "Benchmarks")
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog
@@ -111,6 +111,9 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 
 bench-payments: venv ## Signed webhooks/s accepted via the ingress, and webhook -> order paid latency with a worker
 	$(STACK) exec -- $(PY) -m tests.bench.bench_payments
+
+bench-discovery: venv ## 10k products with embeddings: v2 similar products and hybrid search at 32 connections via the ingress; embedding texts/s
+	$(STACK) exec -- $(PY) -m tests.bench.bench_discovery
 
 eval-search: venv ## recall@10 of hybrid vs full-text search on labelled paraphrase queries over the demo catalogue
 	$(STACK) exec -- $(PY) -m benchmarks.eval_search
