@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib.util
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
@@ -201,7 +204,10 @@ async def query_vector(q: str, *, budget_ms: float | None = None) -> list[float]
         result: list[float] = await asyncio.wait_for(
             asyncio.shield(asyncio.wrap_future(future)), timeout=budget
         )
-    except (TimeoutError, EmbeddingUnavailable, OSError, RuntimeError, ValueError):
+    except TimeoutError:
+        return None
+    except Exception:  # the model failed: search answers with full text, and says so
+        logger.exception("query embedding failed; answering with full-text search")
         return None
     return result
 
@@ -217,7 +223,10 @@ def query_vector_sync(q: str, *, budget_ms: float | None = None) -> list[float] 
     budget = (settings.SEARCH_EMBEDDING_BUDGET_MS if budget_ms is None else budget_ms) / 1000
     try:
         return _submit(key).result(timeout=budget)
-    except (FutureTimeout, EmbeddingUnavailable, OSError, RuntimeError, ValueError):
+    except FutureTimeout:
+        return None
+    except Exception:  # the model failed: the caller falls back to full text
+        logger.exception("query embedding failed; answering with full-text search")
         return None
 
 

@@ -69,7 +69,8 @@ def nearest_ids(
 ) -> list[tuple[int, float]]:
     """(product id, cosine distance) of the `limit` nearest embeddings among the ids of
     `among`, nearest first. Call inside a transaction (the scan settings are local)."""
-    _scan_settings(max(40, limit))
+    # pgvector accepts 1..1000; the iterative scan goes on past it when a page needs more.
+    _scan_settings(min(1000, max(40, limit)))
     qs = nearest_queryset(vector, among=among)
     rows = [(int(pk), float(d)) for pk, d in qs.values_list("product_id", "distance")[:limit]]
     # The relaxed scan may return rows slightly out of order: restore it.

@@ -157,3 +157,31 @@ async def test_hybrid_ranks_by_relevance_only(async_client, shop):
     assert response.json()["error"]["details"]["sort"]
     response = await async_client.get("/api/v2/products/search", {"q": "dress", "mode": "fuzzy"})
     assert response.status_code == 400
+
+
+async def test_hybrid_falls_back_to_text_when_the_model_cannot_load(
+    async_client, shop, monkeypatch, tmp_path
+):
+    # A process whose model files are missing: loading fails, search still answers.
+    monkeypatch.setattr(embedding, "_embedder", None)
+    monkeypatch.setattr(embedding, "tokenizer_path", lambda: tmp_path / "missing.json")
+    response = await async_client.get(
+        "/api/v2/products/search", {"q": "summer dress", "mode": "hybrid"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["mode_used"] == "text"
+    assert body["items"]
+
+
+async def test_hybrid_pages_deep_into_the_results(async_client, shop):
+    await embedding.query_vector("dress", budget_ms=10_000)
+    first = (
+        await async_client.get("/api/v2/products/search", {"q": "dress", "mode": "hybrid"})
+    ).json()
+    deep = await async_client.get(
+        "/api/v2/products/search", {"q": "dress", "mode": "hybrid", "offset": 10_000}
+    )
+    assert deep.status_code == 200
+    assert deep.json()["items"] == []
+    assert deep.json()["total"] == first["total"] > 0
