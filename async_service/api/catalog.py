@@ -11,6 +11,8 @@ from async_service.api.catalog_schemas import (
     ProductDetailOut,
     SearchFilters,
     SearchOut,
+    SimilarOut,
+    SimilarQuery,
 )
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.rendering import read_model_response
@@ -25,6 +27,13 @@ from shared_domain.catalog.selectors import (
     search_resolve,
 )
 from shared_domain.common.asyncdb import run_db
+from shared_domain.common.errors import ValidationFailed
+from shared_domain.discovery.embedding import query_vector
+from shared_domain.discovery.selectors import (
+    SimilarProducts,
+    product_search_hybrid,
+    product_similar,
+)
 
 router = Router(tags=["catalog"])
 
@@ -40,7 +49,13 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
     and the total. The filters are looked up once, then items and facets are read, in
     one hop to the database threads: the facets are mostly a cache hit, and running
     them on a connection of their own cost more hand-offs than it saved. The read
-    models are rendered directly (see rendering.py)."""
+    models are rendered directly (see rendering.py).
+
+    `mode=hybrid` fuses the full-text ranking with the products nearest the query's
+    embedding (reciprocal rank fusion, k=60); the facets count the full-text matches.
+    The embedding is computed off the event loop within SEARCH_EMBEDDING_BUDGET_MS
+    (then cached); when it is late or fails the answer is the text ranking, with
+    `mode_used: "text"`."""
     f = filters
     params = SearchParams.from_query(
         q=f.q,
@@ -55,23 +70,56 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
         department=f.department,
         sort=f.sort,
     )
-    page, facets = await run_db(_search_with_facets, params, min(f.limit, MAX_LIMIT), f.offset)
-    return read_model_response(
+    vector = None
+    if f.mode == "hybrid":
+        if params.effective_sort != "relevance":
+            raise ValidationFailed(
+                details={"sort": ["mode=hybrid ranks by relevance: leave sort out."]}
+            )
+        vector = await query_vector(params.q)
+    page, facets = await run_db(
+        _search_with_facets, params, min(f.limit, MAX_LIMIT), f.offset, vector
+    )
+    mode_used = "hybrid" if vector is not None else "text"
+    response = read_model_response(
         {
             "items": page.items,
             "total": page.total,
             "limit": page.limit,
             "offset": page.offset,
             "facets": facets,
+            "mode_used": mode_used,
         }
     )
+    response["X-Search-Mode"] = mode_used
+    return response
 
 
 def _search_with_facets(
-    params: SearchParams, limit: int, offset: int
+    params: SearchParams, limit: int, offset: int, vector: list[float] | None
 ) -> tuple[SearchPage, Facets]:
     search = search_resolve(params)
-    return product_search(search, limit=limit, offset=offset), product_facets(search)
+    if vector is not None:
+        page = product_search_hybrid(search, vector=vector, limit=limit, offset=offset)
+    else:
+        page = product_search(search, limit=limit, offset=offset)
+    return page, product_facets(search)
+
+
+@router.get(
+    "/products/{product_id}/similar",
+    response={200: SimilarOut, 400: ErrorOut, 404: ErrorOut},
+    auth=None,
+    operation_id="v2_product_similar",
+)
+async def similar(
+    request: HttpRequest, product_id: int, query: Query[SimilarQuery]
+) -> SimilarProducts:
+    """Products like this one: on sale, of its department and top-level category,
+    itself excluded; in stock first, then nearest in meaning (sentence embeddings of
+    their text). A product without an embedding yet gets products of its category
+    (`basis: "category"`). 404 `not_found` unless the product is on sale."""
+    return await run_db(product_similar, product_id=product_id, limit=query.limit)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -40,6 +40,14 @@ class SearchFilters(Schema):
     )
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    mode: Literal["text", "hybrid"] = Field(
+        "text",
+        description="text: full-text ranking. hybrid: the full-text ranking and the "
+        "products nearest the query's meaning (sentence embeddings) fused by reciprocal "
+        "rank, so a paraphrase finds what the words miss; relevance order only. Falls back "
+        "to text when the query's embedding is not ready within SEARCH_EMBEDDING_BUDGET_MS "
+        "(`mode_used` says which ran).",
+    )
 
 
 class RefOut(Schema):
@@ -96,6 +104,22 @@ class SearchOut(Schema):
     limit: int
     offset: int
     facets: FacetsOut
+    mode_used: Literal["text", "hybrid"] = Field(
+        description="The ranking that answered (also the X-Search-Mode header): text when "
+        "text was asked, the query is empty, or its embedding was not ready in time."
+    )
+
+
+class SimilarQuery(Schema):
+    limit: int = Field(10, ge=1, le=50, description="At most 50.")
+
+
+class SimilarOut(Schema):
+    items: list[ProductCardOut]
+    basis: Literal["embedding", "category"] = Field(
+        description="embedding: nearest in meaning; category: the product has no "
+        "embedding yet, so products of its category stand in."
+    )
 
 
 class VariantOut(Schema):

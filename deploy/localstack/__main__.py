@@ -72,6 +72,8 @@ def _serve(ports: Ports, backing: BackingEnv, started: float) -> int:
         manage(["seed_demo_orders"], env=env)
         # Vendors' dashboards also cover what a database held before it had rollups.
         manage(["rebuild_rollups", "-v", "0"], env=env)
+        # Products loaded without events (the demo data) get their embeddings here.
+        manage(["backfill_embeddings"], env=env)
         stack = AppStack(ports=ports, env=env, run_dir=RUN_DIR)
         stack.start()
         _print_urls(ports, backing, time.monotonic() - started)

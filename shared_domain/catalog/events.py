@@ -15,3 +15,11 @@ class ProductPublished(Event):
 class ProductArchived(Event):
     product_id: int
     vendor_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductTextChanged(Event):
+    """The words that describe a product on sale changed (title, description, brand,
+    category or department): what other contexts derive from its text is stale."""
+
+    product_id: int

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shared_domain.payments",
     "shared_domain.analytics",
     "shared_domain.sizing",
+    "shared_domain.discovery",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -433,6 +434,18 @@ MAILERS = {
 # ------------------------------------------------------------------ catalog
 # Search facet counts are cached this long (0 disables); items are never cached.
 FACETS_CACHE_SECONDS = env_int("FACETS_CACHE_SECONDS", 30, minimum=0)
+
+# ------------------------------------------------------------------ discovery
+# How long a hybrid search waits for its query's embedding before it answers with
+# full-text results alone (the embedding still lands in the cache for the next one).
+SEARCH_EMBEDDING_BUDGET_MS = env_float("SEARCH_EMBEDDING_BUDGET_MS", 50.0)
+# Nearest products a hybrid search fuses with the full-text results, and how close
+# (cosine similarity) a product must be to count as a match at all.
+SEARCH_HYBRID_CANDIDATES = env_int("SEARCH_HYBRID_CANDIDATES", 100, minimum=10)
+SEARCH_HYBRID_MIN_SIMILARITY = env_float("SEARCH_HYBRID_MIN_SIMILARITY", 0.35)
+# ONNX Runtime threads per model run, and threads per API process computing queries.
+EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 1, minimum=1)
+EMBEDDING_QUERY_THREADS = env_int("EMBEDDING_QUERY_THREADS", 1, minimum=1)
 
 # ------------------------------------------------------------------ shipping
 # HMAC-SHA256 key of the local courier's tracking webhook (X-Carrier-Signature).

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from shared_domain.accounts.selectors import vendor_profile_id_for_user
+from shared_domain.catalog import events
 from shared_domain.catalog.models import Product, ProductImage
 from shared_domain.catalog.search_index import search_vectors_refresh
 from shared_domain.catalog.services.images import ImageSpec, check_images
@@ -27,7 +28,12 @@ from shared_domain.catalog.services.validation import (
 from shared_domain.catalog.services.variants import VariantSpec, check_variants, create_variants
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS
 from shared_domain.common.errors import PermissionDenied, ValidationFailed
+from shared_domain.common.events import publish
 from shared_domain.common.partial import model_update
+
+# Fields whose change makes derived text (search vector, embeddings) stale.
+TEXT_FIELDS = frozenset({"title", "description", "brand", "category"})
+DESCRIBING_FIELDS = TEXT_FIELDS | {"department"}
 
 
 # What an `<entity>_update` caller sent: an absent key leaves the field as it is (so
@@ -162,6 +168,8 @@ def product_update(*, product: Product, data: ProductChanges) -> Product:
     if errors:
         raise ValidationFailed(details=errors)
     changed = model_update(instance=locked, fields=PRODUCT_UPDATE_FIELDS, data=clean)
-    if changed & {"title", "description", "brand", "category"}:
+    if changed & TEXT_FIELDS:
         search_vectors_refresh([locked.pk])
+    if changed & DESCRIBING_FIELDS and locked.status == Product.Status.ACTIVE:
+        publish(events.ProductTextChanged(product_id=locked.pk))
     return locked

@@ -199,7 +199,8 @@ async def test_search_renders_the_bytes_its_schema_would(async_client, shop, pat
         resolved = search_resolve(params)
         page = product_search(resolved, limit=query["limit"], offset=0)
         data = {"items": page.items, "total": page.total, "limit": page.limit,
-                "offset": page.offset, "facets": product_facets(resolved)}  # fmt: skip
+                "offset": page.offset, "facets": product_facets(resolved),
+                "mode_used": "text"}  # fmt: skip
         schema = SearchOut.model_validate(data).model_dump()
         rendered: str = RENDERER.render(None, schema, response_status=200)  # type: ignore[arg-type]
         return rendered

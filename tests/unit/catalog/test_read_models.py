@@ -10,6 +10,7 @@ import pytest
 
 from async_service.api import catalog_schemas as v2
 from shared_domain.catalog import selectors as read
+from shared_domain.discovery import selectors as discovery
 from sync_service.api.backoffice import serializers as backoffice
 from sync_service.api.catalog import serializers as v1
 
@@ -25,6 +26,7 @@ PAIRS = [
     (read.Facets, None, v2.FacetsOut),
     (read.VendorProductRow, backoffice.VendorProductRowOut, None),
     (read.VariantStock, backoffice.StockOut, None),
+    (discovery.SimilarProducts, None, v2.SimilarOut),
 ]
 
 

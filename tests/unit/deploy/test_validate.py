@@ -174,8 +174,9 @@ def test_images_are_built_deps_first_slim_and_non_root():
     dockerfile = (validate.DEPLOY / "Dockerfile").read_text()
     assert validate.check_dockerfile_images(dockerfile) == []
     code_first = dockerfile.replace(
-        "COPY pyproject.toml requirements/constraints.txt ./",
-        "COPY shared_domain shared_domain\nCOPY pyproject.toml requirements/constraints.txt ./",
+        "COPY pyproject.toml requirements/constraints.txt requirements/models.txt ./",
+        "COPY shared_domain shared_domain\n"
+        "COPY pyproject.toml requirements/constraints.txt requirements/models.txt ./",
     )
     floating = dockerfile.replace("python:3.12.12-slim-bookworm", "python:3.12-slim")
     root_worker = dockerfile.replace(
