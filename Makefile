@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -70,6 +70,11 @@ check: ## Django system checks for each deployable, and --deploy for production 
 	done
 	echo "OpenAPI schema of v1 (drf-spectacular, warnings fail)"
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	echo "OpenAPI documents of v1 and v2 against the committed contract (docs/api/)"
+	$(PY) -m deploy.openapi --check
+
+openapi: venv ## Regenerate the committed OpenAPI documents docs/api/v1.yaml and docs/api/v2.json
+	$(PY) -m deploy.openapi
 
 migrations-check: ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=sync_service.settings $(PY) manage.py makemigrations --check --dry-run

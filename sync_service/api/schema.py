@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
+from shared_domain.web.openapi import complete_operations
 from sync_service.api.schemas import ErrorSerializer
+from sync_service.api.strict import StrictSerializer
 
 
 class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -26,3 +29,20 @@ def errors(**codes_by_status: str) -> dict[int, OpenApiResponse]:
         )
         for status, codes in codes_by_status.items()
     }
+
+
+class ContractAutoSchema(AutoSchema):
+    """Request bodies of strict serializers refuse unknown fields with a 400: their
+    schemas say so (`additionalProperties: false`), so clients and fuzzers know."""
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
+
+def complete_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the error answers of the shared machinery
+    (429, 5xx, and 400/401/404/413/415 where they apply) on every operation."""
+    return complete_operations(result, error_ref="#/components/schemas/Error")

@@ -75,8 +75,9 @@ class CheckoutIn(StrictSerializer):
     shipping_address = serializers.DictField()
 
 
-class AddressIn(serializers.Serializer[Any]):
-    """What a shipping address holds (documentation of CheckoutIn.shipping_address)."""
+class AddressIn(StrictSerializer):
+    """What a shipping address holds (documentation of CheckoutIn.shipping_address;
+    order_place refuses other fields)."""
 
     name = serializers.CharField(max_length=120)
     line1 = serializers.CharField(max_length=200)
@@ -88,7 +89,7 @@ class AddressIn(serializers.Serializer[Any]):
     phone = serializers.CharField(help_text="7 to 15 digits, optionally with +.")
 
 
-class CheckoutBody(serializers.Serializer[Any]):
+class CheckoutBody(StrictSerializer):
     shipping_address = AddressIn()
 
 
