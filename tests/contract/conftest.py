@@ -68,7 +68,10 @@ class World:
 def _build() -> World:
     from shared_domain.catalog.services import image_add
     from shared_domain.common.tasking import enqueue_for_user
+    from shared_domain.orders import services as orders
+    from shared_domain.orders.models import Order
     from shared_domain.orders.services import cart_item_add
+    from shared_domain.payments.models import Payment
     from shared_domain.sizing.services import body_profile_put, size_chart_create
     from tests import tasks
     from tests.factories import (
@@ -76,7 +79,6 @@ def _build() -> World:
         StaffFactory,
         VendorFactory,
         category_tree_fixture,
-        make_order,
         make_product,
     )
 
@@ -91,7 +93,7 @@ def _build() -> World:
             title=title,
             category=tree["Maxi"],
             price="25000",
-            variants=[(f"{sku}-M", "M", "red", 50), (f"{sku}-L", "L", "red", 50)],
+            variants=[(f"{sku}-M", "M", "red", 50), (f"{sku}-L", "L", "blue", 50)],
         )
 
     dress = product(vendor, "Ankara Maxi Dress", "DR")
@@ -105,11 +107,40 @@ def _build() -> World:
     body_profile_put(user=customer, data={"chest_cm": 90, "waist_cm": 74})
     cart_item = cart_item_add(customer=customer, variant_id=variant.pk, quantity=1)
     spare_cart_item = cart_item_add(customer=customer, variant_id=spare_variant.pk, quantity=1)
-    paid = make_order(customer, vendor=vendor, product=dress, status="paid")
-    pending = make_order(customer, vendor=vendor, product=dress, status="pending_payment")
-    delivered = make_order(customer, vendor=vendor, product=dress, status="delivered")
-    cancelled = make_order(customer, vendor=vendor, product=dress, status="cancelled")
-    others = make_order(other_customer, vendor=other_vendor, product=shirt, status="paid")
+
+    # Orders through the real checkout, so that their stock is reserved and allocated
+    # as the later transitions expect.
+    def place(buyer: Any, item: Any, key: str) -> Any:
+        placed = orders.order_place(
+            customer=buyer,
+            idempotency_key=key,
+            shipping_address=ADDRESS,
+            items=[{"variant_id": item.pk, "quantity": 1}],
+        )
+        return Order.objects.get(pk=placed.order_id)
+
+    paid = place(customer, variant, "contract-paid")
+    orders.order_mark_paid(order_id=paid.pk)
+    pending = place(customer, variant, "contract-pending")
+    delivered = place(customer, variant, "contract-delivered")
+    orders.order_mark_paid(order_id=delivered.pk)
+    part = delivered.vendor_orders.get().pk
+    orders.vendor_order_ship(
+        vendor=vendor, vendor_order_id=part, carrier="local", tracking_number="LC-CONTRACT"
+    )
+    orders.vendor_order_deliver(vendor=vendor, vendor_order_id=part)
+    # Cancelled by its customer: it has the status history live updates read.
+    cancelled = place(customer, variant, "contract-cancelled")
+    orders.order_cancel(customer=customer, order_id=cancelled.pk)
+    others = place(other_customer, shirt.variants.order_by("pk").first(), "contract-others")
+    payment = Payment.objects.create(
+        order=paid,
+        provider="paystack",
+        reference="FS-PAY-CONTRACT-1",
+        amount=10000,
+        currency="NGN",
+        status=Payment.Status.SUCCEEDED,
+    )
     task = enqueue_for_user(tasks.urgent, customer.pk, "report ready")
 
     ids: dict[str, Any] = {
@@ -121,9 +152,11 @@ def _build() -> World:
         "vendor_order_id": paid.vendor_orders.get().pk,
         "item_id": cart_item.pk,
         "task_id": str(task.id),
-        "reference": "no-such-payment",
+        "reference": payment.reference,
         "provider": "paystack",
         "carrier": "local",
+        # Not path parameters: what valid bodies name.
+        "image_ids": [image.pk, spare_image.pk],
     }
     spare: dict[tuple[str, str], dict[str, Any]] = {}
     for method, path, values in [
@@ -159,12 +192,8 @@ def _build() -> World:
         "other_vendor": other_vendor,
         "staff": staff,
     }
-    world = World(users=users, ids=ids, spare=spare)
-    world.ids_of_others = {  # type: ignore[attr-defined]
-        "order_id": others.pk,
-        "vendor_order_id": others.vendor_orders.get().pk,
-    }
-    return world
+    del others  # another customer's order with another vendor: ids the roles must not reach
+    return World(users=users, ids=ids, spare=spare)
 
 
 @pytest.fixture(scope="package")
