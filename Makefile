@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,10 +46,16 @@ test-steps: pins lint typecheck check migrations-check pytest pytest-rq pytest-p
 pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
 	$(PY) -m deploy.check_pins
 
-lint: ## ruff lint + format check, and the context map (import contracts in pyproject.toml)
+lint: ## ruff lint + format check, the context map (import contracts in pyproject.toml), bandit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit -c pyproject.toml -q --severity-level medium \
+		-r shared_domain sync_service async_service worker_service deploy manage.py
+
+audit: ## Known vulnerabilities of the pinned dependencies (pip-audit; needs the PyPI/OSV advisory service)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --disable-pip --no-deps \
+		-r requirements/constraints.txt
 
 format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
