@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ check: ## Django system checks for each deployable, and --deploy for production 
 
 openapi: venv ## Regenerate the committed OpenAPI documents docs/api/v1.yaml and docs/api/v2.json
 	$(PY) -m deploy.openapi
+
+clients: venv ## Generate the Python and TypeScript clients of docs/api/ into .data/clients (fails on warnings)
+	$(PY) -m deploy.openapi --clients .data/clients
 
 migrations-check: ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=sync_service.settings $(PY) manage.py makemigrations --check --dry-run
