@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 
 from shared_domain.web.openapi import complete_operations
 from sync_service.api.schemas import ErrorSerializer
@@ -19,6 +19,16 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def documented[F](field: F, schema: dict[str, Any]) -> F:
+    """`field`, validating as before, with `schema` as its OpenAPI description: the
+    limits or choices a service enforces after the serializer (with its own message),
+    stated in the contract so that clients know them before sending."""
+    # On a class of its own: DRF copies declared fields by instantiating their class again.
+    base = type(field)
+    field.__class__ = extend_schema_field(schema)(type(f"Documented{base.__name__}", (base,), {}))
+    return field
 
 
 def errors(**codes_by_status: str) -> dict[int, OpenApiResponse]:

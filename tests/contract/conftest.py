@@ -205,3 +205,36 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:
             yield _build()
         finally:
             call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def payment_sandbox() -> Iterator[None]:
+    """The local payment sandbox under the provider adapters (no network): payments
+    started and refunds sent by the contract tests reach a provider that answers."""
+    import httpx
+    from django.conf import settings
+    from django.test import override_settings
+
+    from deploy.payment_sandbox.app import Sandbox, SandboxConfig
+    from shared_domain.payments.providers import http
+
+    app = Sandbox(
+        SandboxConfig(
+            paystack_secret_key=settings.PAYSTACK_SECRET_KEY,
+            stripe_secret_key=settings.STRIPE_SECRET_KEY,
+            stripe_webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+            callback_base="http://testserver",
+            public_url="http://sandbox.test",
+        ),
+        deliver=lambda url, headers, body: None,
+    )
+    http.transport_override = httpx.WSGITransport(app=app)
+    try:
+        with override_settings(
+            PAYSTACK_BASE_URL="http://sandbox.test",
+            STRIPE_BASE_URL="http://sandbox.test",
+            PAYMENT_HTTP_BACKOFF=0.0,
+        ):
+            yield
+    finally:
+        http.transport_override = None

@@ -85,8 +85,6 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v2/tasks/{task_id}"): {"staff": OK, "other_vendor": 404},
     # Live updates: v2 answers whoever is not the order's customer with 404.
     ("GET", "/api/v2/orders/{order_id}/events"): {"other_vendor": 404, "staff": 404},
-    # No payment provider is reachable from the tests: the owner's start is a 503.
-    ("POST", "/api/v1/orders/{order_id}/payments"): {"owner": 503},
 }
 
 
@@ -120,7 +118,7 @@ def v2_operations() -> list[tuple[str, str]]:
     """(method, path) of every v2 operation with a path parameter, from its routers."""
     from async_service.api import api
 
-    found = []
+    found: list[tuple[str, str]] = []
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             full = re.sub("/+", "/", f"/api/v2/{prefix}/{path}")
@@ -204,15 +202,8 @@ def _matches(status: int, rule: Any) -> bool:
     return status == rule
 
 
-@pytest.fixture
-def unreachable_providers(settings):
-    """A payment started by its owner reaches no real provider (502)."""
-    settings.PAYSTACK_BASE_URL = "http://127.0.0.1:9"
-    settings.STRIPE_BASE_URL = "http://127.0.0.1:9"
-
-
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_authorization(method, path, world: World, client, unreachable_providers) -> None:
+def test_authorization(method, path, world: World, client) -> None:
     import json
 
     ids = world.path_ids(method, path)

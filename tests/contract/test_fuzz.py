@@ -19,13 +19,23 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from tests.contract.conftest import V1_SPEC, V2_SPEC, World
 
+# CONTRACT_FUZZ_STRICT=1: also check that what the schema allows is accepted and what
+# it forbids is refused (the documented limits are the real ones).
+EXTRA_CHECKS = (
+    [positive_data_acceptance, negative_data_rejection]
+    if os.environ.get("CONTRACT_FUZZ_STRICT") == "1"
+    else []
+)
 CHECKS = [
+    *EXTRA_CHECKS,
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
