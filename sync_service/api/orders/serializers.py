@@ -212,8 +212,11 @@ class OrderListQuery(serializers.Serializer[Any]):
     cursor = serializers.CharField(
         required=False, max_length=40, help_text="next_cursor of the previous page."
     )
-    page_size = serializers.IntegerField(
-        required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+    page_size = documented(
+        serializers.IntegerField(
+            required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+        ),
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
     )
 
 
