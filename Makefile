@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
         bench-discovery eval-search
 
 help: ## Show this list
@@ -48,10 +48,16 @@ test-steps: pins lint typecheck check migrations-check pytest pytest-rq pytest-p
 pins: ## Fail when a dependency (or one of theirs) has no pin in requirements/constraints.txt
 	$(PY) -m deploy.check_pins
 
-lint: ## ruff lint + format check, and the context map (import contracts in pyproject.toml)
+lint: ## ruff lint + format check, the context map (import contracts in pyproject.toml), bandit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit -c pyproject.toml -q --severity-level medium \
+		-r shared_domain sync_service async_service worker_service deploy manage.py
+
+audit: ## Known vulnerabilities of the pinned dependencies (pip-audit; needs the PyPI/OSV advisory service)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --disable-pip --no-deps \
+		-r requirements/constraints.txt
 
 format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -72,6 +78,14 @@ check: ## Django system checks for each deployable, and --deploy for production 
 	done
 	echo "OpenAPI schema of v1 (drf-spectacular, warnings fail)"
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	echo "OpenAPI documents of v1 and v2 against the committed contract (docs/api/)"
+	$(PY) -m deploy.openapi --check
+
+openapi: venv ## Regenerate the committed OpenAPI documents docs/api/v1.yaml and docs/api/v2.json
+	$(PY) -m deploy.openapi
+
+clients: venv ## Generate the Python and TypeScript clients of docs/api/ into .data/clients (fails on warnings)
+	$(PY) -m deploy.openapi --clients .data/clients
 
 migrations-check: ## Fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=sync_service.settings $(PY) manage.py makemigrations --check --dry-run

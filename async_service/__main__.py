@@ -35,7 +35,7 @@ def _serve(workers: int) -> None:
 
     uvicorn.run(
         "async_service.asgi:application",
-        host=os.environ.get("ASYNC_HOST", "0.0.0.0"),  # noqa: S104 - containers listen on all
+        host=os.environ.get("ASYNC_HOST", "0.0.0.0"),  # noqa: S104 - containers listen on all # nosec B104
         port=int(os.environ.get("ASYNC_PORT", "8002")),
         workers=workers,
         lifespan="off",  # Django has no lifespan handlers

@@ -26,6 +26,9 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRAS = ("local", "dev", "otel")
+# The installer itself: `make venv` upgrades it and `make lock` leaves it out, on purpose
+# (pip-audit lists it among its requirements, to inspect environments).
+UNPINNED = {"pip"}
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 
@@ -84,7 +87,7 @@ def check(pyproject: Path, constraints: Path) -> list[Problem]:
     needed, problems = closure(declared_requirements(pyproject))
     pins = read_pins(constraints)
     for name, version in sorted(needed.items()):
-        if name == canonicalize_name("fashionistar"):
+        if name == canonicalize_name("fashionistar") or name in UNPINNED:
             continue
         if name not in pins:
             problems.append(Problem(name, f"installed {version} but not pinned"))

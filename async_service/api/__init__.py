@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from async_service.api import (
     accounts,
     analytics,
@@ -15,9 +13,10 @@ from async_service.api import (
     tasks,
 )
 from async_service.api.errors import JsonParser, install_exception_handlers
+from async_service.api.openapi import ContractNinjaAPI
 from async_service.api.rendering import RENDERER
 
-api = NinjaAPI(
+api = ContractNinjaAPI(
     title="Fashionistar API v2",
     version="2.0.0",
     description=(

@@ -23,6 +23,37 @@ router = Router(tags=["orders"])
 
 KEEP_ALIVE = b": keep-alive\n\n"
 
+# One event of the stream, as an EventSource (and a validating client) parses it: its
+# `data` is the JSON of shared_domain.orders.live.StatusEvent.
+STATUS_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "id", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["status"]},
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "The history id."},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {
+                "type": "object",
+                "required": [
+                    "id", "order_id", "vendor_order_id", "from_status", "to_status",
+                    "order_status", "at",
+                ],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "order_id": {"type": "integer"},
+                    "vendor_order_id": {"type": ["integer", "null"]},
+                    "from_status": {"type": "string"},
+                    "to_status": {"type": "string"},
+                    "order_status": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
 
 def _frame(event: StatusEvent) -> bytes:
     return f"id: {event.id}\nevent: status\ndata: {event.as_json()}\n\n".encode()
@@ -56,7 +87,7 @@ async def _sse(events: AsyncGenerator[StatusEvent | None, None]) -> AsyncIterato
                 "history id and whose `data` is `{id, order_id, vendor_order_id, "
                 "from_status, to_status, order_status, at}`; `: keep-alive` comments "
                 "while idle.",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {"text/event-stream": {"schema": STATUS_EVENT_SCHEMA}},
             },
             "204": {
                 "description": "The client has seen the order's final status: nothing more "

@@ -434,7 +434,7 @@ class Sandbox:
         for attempt in range(1, self.config.delivery_attempts + 1):
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 # nosec B310
                     if 200 <= response.status < 300:
                         log.info("webhook delivered to %s (attempt %d)", url, attempt)
                         return

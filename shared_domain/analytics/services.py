@@ -144,7 +144,7 @@ def recomputes_mark(*, pairs: Iterable[tuple[int, dt.date]]) -> list[tuple[int, 
     table = PendingRecompute._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (vendor_id, day) "  # noqa: S608 - the model's own table
+            f"INSERT INTO {table} (vendor_id, day) "  # noqa: S608 - the model's own table # nosec B608
             "SELECT * FROM unnest(%s::bigint[], %s::date[]) "
             "ON CONFLICT DO NOTHING RETURNING vendor_id, day",
             [[vendor for vendor, _ in wanted], [day for _, day in wanted]],

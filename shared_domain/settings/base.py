@@ -271,7 +271,7 @@ PERIODIC_JOBS = env_str("PERIODIC_JOBS", "shared_domain.schedule.SCHEDULE")
 WORKER_QUEUES = env_list("WORKER_QUEUES", list(TASK_QUEUES))
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4, minimum=1)
 WORKER_POLL_INTERVAL = env_float("WORKER_POLL_INTERVAL", 1.0)
-WORKER_HEALTH_HOST = env_str("WORKER_HEALTH_HOST", "0.0.0.0")  # noqa: S104 - pod network
+WORKER_HEALTH_HOST = env_str("WORKER_HEALTH_HOST", "0.0.0.0")  # noqa: S104 - pod network # nosec B104
 WORKER_HEALTH_PORT = env_int("WORKER_HEALTH_PORT", 8003, minimum=0)
 # Crash recovery: a worker renews its lease every WORKER_HEARTBEAT_INTERVAL seconds;
 # tasks of a worker unseen for WORKER_LEASE_SECONDS go back to the queue, at most

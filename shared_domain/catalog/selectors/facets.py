@@ -73,6 +73,7 @@ def _compute_facets(search: ResolvedSearch) -> Facets:
         + f" THEN '{label}'"
         for label, low, high in PRICE_BANDS
     )
+    # Only compiled querysets (their values are parameters) and the constant price bands.
     sql = f"""
         WITH f AS MATERIALIZED ({base_sql}), v AS NOT MATERIALIZED ({variant_sql}),
              vp AS NOT MATERIALIZED ({vendor_sql})
@@ -89,7 +90,7 @@ def _compute_facets(search: ResolvedSearch) -> Facets:
         UNION ALL
         SELECT 'colour', v.colour_family, NULL, count(DISTINCT v.product_id)
           FROM v JOIN f ON f.id = v.product_id GROUP BY 2
-    """  # noqa: S608 - the only interpolations are our own SQL and constant bands
+    """  # noqa: S608 - only our own SQL and constant bands # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, (*base_params, *variant_params, *vendor_params))
         rows = cursor.fetchall()

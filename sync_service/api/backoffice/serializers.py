@@ -8,10 +8,18 @@ from typing import Any
 
 from rest_framework import serializers
 
-from shared_domain.catalog.params import PRODUCT_STATUSES
+from shared_domain.catalog.params import DEPARTMENTS, PRODUCT_STATUSES
+from shared_domain.catalog.services.validation import CURRENCY_CODES
+from shared_domain.catalog.vocabulary import SIZE_SYSTEMS
 from shared_domain.inventory.services import MAX_STOCK
 from sync_service.api.catalog.serializers import RefOut, money
+from sync_service.api.schema import documented
 from sync_service.api.strict import StrictSerializer
+
+# Checked by the catalog service (with its messages), documented here.
+CURRENCY = {"type": "string", "enum": sorted(CURRENCY_CODES)}
+DEPARTMENT = {"type": "string", "enum": list(DEPARTMENTS)}
+SIZE_SYSTEM = {"type": "string", "enum": list(SIZE_SYSTEMS)}
 
 
 class VariantIn(StrictSerializer):
@@ -37,10 +45,16 @@ class ProductCreateIn(StrictSerializer):
     )
     category = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    currency = serializers.CharField(max_length=3, required=False, default="NGN")
+    currency = documented(
+        serializers.CharField(max_length=3, required=False, default="NGN"), CURRENCY
+    )
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    department = serializers.CharField(max_length=10, required=False, default="unisex")
-    size_system = serializers.CharField(max_length=10, required=False, default="letter")
+    department = documented(
+        serializers.CharField(max_length=10, required=False, default="unisex"), DEPARTMENT
+    )
+    size_system = documented(
+        serializers.CharField(max_length=10, required=False, default="letter"), SIZE_SYSTEM
+    )
     attributes = serializers.DictField(required=False, default=dict)
     variants = VariantIn(many=True, required=False, default=list)
     images = ImageIn(many=True, required=False, default=list)
@@ -53,9 +67,9 @@ class ProductUpdateIn(StrictSerializer):
     price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
     )
-    currency = serializers.CharField(max_length=3, required=False)
+    currency = documented(serializers.CharField(max_length=3, required=False), CURRENCY)
     brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    department = serializers.CharField(max_length=10, required=False)
+    department = documented(serializers.CharField(max_length=10, required=False), DEPARTMENT)
     attributes = serializers.DictField(required=False)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shared_domain.catalog.params import DEPARTMENTS, PRODUCT_SORTS
@@ -108,11 +109,16 @@ class ProductPageOut(serializers.Serializer[Any]):
     next = serializers.CharField(allow_null=True, help_text="URL of the next page, if any.")
 
 
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/CategoryNodeOut"}})
+class CategoryChildrenField(serializers.ListField):
+    """A node's children, documented as nodes: the tree's type refers to itself."""
+
+
 class CategoryNodeOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
-    children = serializers.ListField(
+    children = CategoryChildrenField(
         child=serializers.DictField(), help_text="Nodes of the same shape."
     )
 

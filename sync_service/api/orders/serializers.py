@@ -8,12 +8,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
+from shared_domain.orders.lifecycle import Status
 from shared_domain.orders.selectors import MAX_PAGE_SIZE, PAGE_SIZE
 from sync_service.api.catalog.serializers import money
+from sync_service.api.schema import documented
 from sync_service.api.strict import StrictSerializer
+
+# Checked by the cart service (one message for v1 and v2), documented here.
+LINE_QUANTITY = {"type": "integer", "minimum": 1, "maximum": settings.CART_MAX_LINE_QUANTITY}
 
 PROBLEMS = ("unavailable", "out_of_stock", "insufficient_stock")
 _JSON = DjangoJSONEncoder()
@@ -30,11 +36,16 @@ class Timestamp(serializers.DateTimeField):
 # ---------------------------------------------------------------------- cart
 class CartItemIn(StrictSerializer):
     variant_id = serializers.IntegerField()
-    quantity = serializers.IntegerField(help_text="Units to add (1 to CART_MAX_LINE_QUANTITY).")
+    quantity = documented(
+        serializers.IntegerField(help_text="Units to add (1 to CART_MAX_LINE_QUANTITY)."),
+        LINE_QUANTITY,
+    )
 
 
 class CartItemUpdateIn(StrictSerializer):
-    quantity = serializers.IntegerField(help_text="The line's new quantity.")
+    quantity = documented(
+        serializers.IntegerField(help_text="The line's new quantity."), LINE_QUANTITY
+    )
 
 
 class LineOut(serializers.Serializer[Any]):
@@ -75,8 +86,9 @@ class CheckoutIn(StrictSerializer):
     shipping_address = serializers.DictField()
 
 
-class AddressIn(serializers.Serializer[Any]):
-    """What a shipping address holds (documentation of CheckoutIn.shipping_address)."""
+class AddressIn(StrictSerializer):
+    """What a shipping address holds (documentation of CheckoutIn.shipping_address;
+    order_place refuses other fields)."""
 
     name = serializers.CharField(max_length=120)
     line1 = serializers.CharField(max_length=200)
@@ -88,7 +100,7 @@ class AddressIn(serializers.Serializer[Any]):
     phone = serializers.CharField(help_text="7 to 15 digits, optionally with +.")
 
 
-class CheckoutBody(serializers.Serializer[Any]):
+class CheckoutBody(StrictSerializer):
     shipping_address = AddressIn()
 
 
@@ -191,14 +203,20 @@ class OrderListQuery(serializers.Serializer[Any]):
     OpenAPI parameters. The values are checked by the selector (one message for v1
     and v2)."""
 
-    status = serializers.CharField(
-        required=False, max_length=32, help_text="Only orders (parts) in this status."
+    status = documented(
+        serializers.CharField(
+            required=False, max_length=32, help_text="Only orders (parts) in this status."
+        ),
+        {"type": "string", "enum": list(Status.values)},
     )
     cursor = serializers.CharField(
         required=False, max_length=40, help_text="next_cursor of the previous page."
     )
-    page_size = serializers.IntegerField(
-        required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+    page_size = documented(
+        serializers.IntegerField(
+            required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+        ),
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
     )
 
 
@@ -233,7 +251,10 @@ class ShipIn(StrictSerializer):
 
 # ---------------------------------------------------------------------- reviews
 class ReviewIn(StrictSerializer):
-    rating = serializers.IntegerField(help_text="1 to 5 stars.")
+    rating = documented(
+        serializers.IntegerField(help_text="1 to 5 stars."),
+        {"type": "integer", "minimum": 1, "maximum": 5},
+    )
     text = serializers.CharField(
         allow_blank=True, trim_whitespace=False, help_text="Plain text, at most 2048 characters."
     )

@@ -6,12 +6,17 @@ from typing import Any
 
 from rest_framework import serializers
 
+from shared_domain.payments.providers.base import provider_codes
 from sync_service.api.orders.serializers import VendorRefOut
+from sync_service.api.schema import documented
 from sync_service.api.strict import StrictSerializer
 
 
 class PaymentStartIn(StrictSerializer):
-    provider = serializers.CharField(help_text="`paystack` (NGN default) or `stripe`.")
+    provider = documented(
+        serializers.CharField(help_text="`paystack` (NGN default) or `stripe`."),
+        {"type": "string", "enum": provider_codes()},
+    )
 
 
 class PaymentStartOut(serializers.Serializer[Any]):

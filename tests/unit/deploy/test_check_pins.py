@@ -48,3 +48,11 @@ def test_extras_of_a_requirement_are_followed(tmp_path):
     # uvicorn[standard] pulls in httptools only through its extra.
     problems = check_pins.check(ROOT / "pyproject.toml", _constraints(tmp_path, drop="httptools"))
     assert [p.package for p in problems] == ["httptools"]
+
+
+def test_the_installer_itself_needs_no_pin():
+    # pip-audit requires pip; `make venv` upgrades pip and `make lock` leaves it out.
+    needed, _ = check_pins.closure(check_pins.declared_requirements(ROOT / "pyproject.toml"))
+    assert "pip" in needed
+    assert "pip" not in check_pins.read_pins(ROOT / "requirements/constraints.txt")
+    assert check_pins.check(ROOT / "pyproject.toml", ROOT / "requirements/constraints.txt") == []
