@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -303,3 +304,39 @@ async def test_confirming_a_measurement_not_estimated_is_a_400(
         assert response.status_code == 400, body
         assert any(k.startswith("measurements") for k in error(response)["details"]), body
     assert (await asend(async_client, "get", "/api/v2/me/body-profile", buyer)).status_code == 404
+
+
+async def test_a_photo_near_the_limit_goes_through_uvicorn_and_one_over_it_does_not(
+    base_url, photo_root, settings
+):
+    """Over real HTTP (uvicorn): the upload path takes a body far above
+    MAX_REQUEST_BODY_BYTES, up to the photo limit, and refuses one beyond it unread."""
+    buyer = await sync_to_async(CustomerFactory.create)()
+    headers = await sync_to_async(auth)(buyer)
+    side = 1600
+    noisy = Image.frombytes("RGB", (side, side), _noise(side * side * 3))
+    out = io.BytesIO()
+    noisy.save(out, format="PNG", compress_level=0)
+    photo = out.getvalue()
+    assert 7_000_000 < len(photo) <= settings.MEASUREMENT_PHOTO_MAX_BYTES
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        accepted = await http.post(
+            URL,
+            headers=headers,
+            files={"photo": ("me.png", photo, "image/png")},
+            data={"height_cm": "181.5"},
+        )
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.headers["Location"] == f"{URL}/{accepted.json()['id']}"
+        over = photo + bytes(settings.MEASUREMENT_PHOTO_MAX_BYTES + 70_000 - len(photo))
+        refused = await http.post(
+            URL,
+            headers=headers,
+            files={"photo": ("me.png", over, "image/png")},
+            data={"height_cm": "181.5"},
+        )
+        assert refused.status_code == 413
+        assert error(refused)["code"] == "payload_too_large"
+    [stored] = _stored(photo_root)
+    with Image.open(stored) as image:
+        assert image.size == (side, side)
