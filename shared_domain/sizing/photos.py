@@ -7,7 +7,7 @@ MEASUREMENT_PHOTO_MAX_PIXELS (checked from the header, before the pixels are dec
 so a small file that would decode to gigabytes is refused cheaply). It is stored as a
 JPEG rebuilt from its pixels alone: EXIF (GPS position, camera, time), XMP, ICC and
 text chunks do not survive; the EXIF orientation is applied to the pixels first so the
-stored photo is upright.
+stored photo is upright, and it is scaled down to at most STORED_MAX_SIDE pixels a side.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ FORMATS = ("JPEG", "PNG", "WEBP")
 # A full body needs some pixels to be measured at all.
 MIN_SIDE = 200
 STORED_QUALITY = 90
+# Pose models look at a few hundred pixels; keeping more would only keep more of a person.
+STORED_MAX_SIDE = 2048
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError)
 # Pillow's own guard (far above ours) warns, or refuses, when a header promises more.
 _BOMB = (Image.DecompressionBombError, Image.DecompressionBombWarning)
@@ -65,9 +67,13 @@ def photo_clean(*, stream: IO[bytes], size: int) -> bytes:
                 raise PhotoUnusable(
                     details={"photo": [f"The photo must be at least {MIN_SIDE} pixels a side."]}
                 )
+            if image.format == "JPEG":
+                # Decode at a reduced scale when the photo is far larger than is kept.
+                image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))
             image.load()
             upright = ImageOps.exif_transpose(image)
             pixels = _rgb(upright)
+            pixels.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     except _BOMB as exc:
         raise too_many from exc
     except _DECODE_ERRORS as exc:

@@ -98,3 +98,9 @@ def test_the_pixel_limit_is_the_setting(settings):
     with pytest.raises(PhotoUnusable) as caught:
         _clean(photo_bytes("PNG", size=(501, 1000), mode="1"))
     assert "more than 500000 pixels" in caught.value.details["photo"][0]
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_large_photos_are_kept_at_most_2048_pixels_a_side(fmt):
+    with Image.open(io.BytesIO(_clean(photo_bytes(fmt, size=(3000, 4500))))) as stored:
+        assert stored.size == (1365, 2048)
