@@ -24,6 +24,8 @@ from shared_domain.common.asyncdb import run_db
 from shared_domain.sizing import selectors, services
 from shared_domain.sizing.measurements import BODY_FIELDS
 from shared_domain.sizing.scoring import Recommendation
+from shared_domain.web.throttles import per_user
+from shared_domain.web.throttling import aenforce
 
 router = Router(tags=["sizing"])
 
@@ -118,6 +120,7 @@ def _measurement_out(measurement: Any) -> dict[str, Any]:
         401: ErrorOut,
         403: ErrorOut,
         413: ErrorOut,
+        429: ErrorOut,
         503: ErrorOut,
     },
     auth=jwt_auth,
@@ -137,8 +140,10 @@ async def measurement_start(
     kept privately without its metadata (EXIF, GPS) and deleted once the estimate has
     ended. 503 `estimator_unavailable` when no estimator is installed (nothing is
     stored); 400 `unusable_photo` (`details.photo`), `validation_error`
-    (`details.height_cm`); 413 `photo_too_large`, `payload_too_large`."""
+    (`details.height_cm`); 413 `photo_too_large`, `payload_too_large`; 429 `throttled`
+    past `THROTTLE_MEASUREMENT_RATE` uploads (10 an hour)."""
     user = current_user(request)
+    await aenforce("measurement", per_user(user.pk))
     measurement = await run_db(
         services.measurement_start,
         user=user,

@@ -367,6 +367,8 @@ THROTTLE_RATES = {
     "register": env_str("THROTTLE_REGISTER_RATE", "10/hour"),
     "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
     "password_change": env_str("THROTTLE_PASSWORD_CHANGE_RATE", "10/hour"),
+    # Each photo upload decodes and re-encodes an image: a budget of its own per user.
+    "measurement": env_str("THROTTLE_MEASUREMENT_RATE", "10/hour"),
 }
 # An address an account signed in from is "known" to it this many days after the last
 # success: the per-account limit does not apply there, so an attacker elsewhere cannot

@@ -340,3 +340,15 @@ async def test_a_photo_near_the_limit_goes_through_uvicorn_and_one_over_it_does_
     [stored] = _stored(photo_root)
     with Image.open(stored) as image:
         assert image.size == (side, side)
+
+
+async def test_uploads_have_a_rate_limit_of_their_own(async_client, photo_root, settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "measurement": "2/hour"}
+    buyer, other = await sync_to_async(CustomerFactory.create_batch)(2)
+    assert [(await upload(async_client, buyer)).status_code for _ in range(2)] == [202, 202]
+    limited = await upload(async_client, buyer)
+    assert limited.status_code == 429
+    assert error(limited)["details"]["scope"] == "measurement"
+    assert limited["Retry-After"]
+    assert len(_stored(photo_root)) == 2
+    assert (await upload(async_client, other)).status_code == 202
