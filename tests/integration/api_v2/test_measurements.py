@@ -22,7 +22,7 @@ from tests.factories import CustomerFactory, VendorFactory
 from tests.http import error
 from tests.images import GPS_IFD, exif_with_gps, photo_bytes
 from tests.integration.api_v2.test_orders import asend
-from tests.integration.orders_api import auth
+from tests.integration.orders_api import auth, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,16 +58,17 @@ async def upload(client, user, data=None, *, height="172", name="me.jpg", fmt="J
     return await client.post(URL, data=form, headers=headers)
 
 
-@sync_to_async
-def _profile(user):
-    return selectors.body_profile_get(user=user)
+def upload_sync(client, user, data=None, *, height="172"):
+    """The same upload from a sync test: tasks then run in the main thread, which RQ's
+    worker needs for its signal handlers."""
+    data = photo_bytes("JPEG", exif=exif_with_gps()) if data is None else data
+    form = {"photo": SimpleUploadedFile("me.jpg", data, "image/jpeg"), "height_cm": height}
+    return client.post(URL, data=form, headers=auth(user))
 
 
-async def test_a_photo_is_measured_polled_and_confirmed_into_the_profile(
-    async_client, photo_root, run_tasks
-):
-    buyer = await sync_to_async(CustomerFactory.create)()
-    started = await upload(async_client, buyer)
+def test_a_photo_is_measured_polled_and_confirmed_into_the_profile(client, photo_root, run_tasks):
+    buyer = CustomerFactory.create()
+    started = upload_sync(client, buyer)
     assert started.status_code == 202, started.content
     body = started.json()
     assert started["Location"] == f"{URL}/{body['id']}"
@@ -84,17 +85,16 @@ async def test_a_photo_is_measured_polled_and_confirmed_into_the_profile(
         assert not image.getexif().get_ifd(GPS_IFD)
     assert b"PhoneCam" not in stored.read_bytes()
 
-    pending = await asend(async_client, "get", started["Location"], buyer)
+    pending = send(client, "get", started["Location"], buyer)
     assert pending.status_code == 200
     assert pending.json()["status"] == "pending"
     assert pending.json()["measurements"] is None
     assert pending.json()["photo_stored"] is True
     # The task is the caller's: its status is readable on the tasks endpoint.
-    task = await asend(async_client, "get", f"/api/v2/tasks/{body['task_id']}", buyer)
-    assert task.status_code == 200
+    assert send(client, "get", f"/api/v2/tasks/{body['task_id']}", buyer).status_code == 200
 
-    await sync_to_async(run_tasks)()
-    done = (await asend(async_client, "get", started["Location"], buyer)).json()
+    run_tasks()
+    done = send(client, "get", started["Location"], buyer).json()
     assert done["status"] == "done", done
     assert done["measurements"]["chest"] == {"value_cm": 91.2, "uncertainty_cm": 4.0}
     assert set(done["measurements"]) == {"chest", "waist", "hips", "inseam", "shoulder"}
@@ -104,22 +104,22 @@ async def test_a_photo_is_measured_polled_and_confirmed_into_the_profile(
     # The estimator got the upright photo with no metadata, and the stated height.
     assert [((300, 600), "RGB", frozenset(), 172)] == estimators.SEEN
 
-    confirmed = await asend(
-        async_client, "post", f"{started['Location']}/confirm", buyer,
-        {"measurements": ["chest", "waist"]},
-    )  # fmt: skip
+    location = started["Location"]
+    confirmed = send(
+        client, "post", f"{location}/confirm", buyer, {"measurements": ["chest", "waist"]}
+    )
     assert confirmed.status_code == 200, confirmed.content
     assert (confirmed.json()["chest_cm"], confirmed.json()["waist_cm"]) == (91.2, 77.4)
     assert confirmed.json()["hips_cm"] is None
     # Confirming the rest later keeps what the profile already had.
-    await asend(async_client, "put", "/api/v2/me/body-profile", buyer,
-                {"chest_cm": 95, "fit_preference": "slim"})  # fmt: skip
-    everything = await asend(async_client, "post", f"{started['Location']}/confirm", buyer)
-    assert everything.status_code == 200
-    profile = await _profile(buyer)
+    send(
+        client, "put", "/api/v2/me/body-profile", buyer, {"chest_cm": 95, "fit_preference": "slim"}
+    )
+    assert send(client, "post", f"{location}/confirm", buyer).status_code == 200
+    profile = selectors.body_profile_get(user=buyer)
     assert (float(profile.hips_cm), float(profile.chest_cm)) == (96.3, 91.2)
     assert profile.fit_preference == "slim"
-    read = (await asend(async_client, "get", started["Location"], buyer)).json()
+    read = send(client, "get", location, buyer).json()
     assert read["confirmed"] == ["chest", "hips", "inseam", "shoulder", "waist"]
 
 
@@ -160,18 +160,18 @@ async def test_without_an_estimator_uploads_are_refused_and_nothing_is_kept(
     assert await PhotoMeasurement.objects.acount() == 0
 
 
-async def test_an_estimator_gone_before_the_task_runs_fails_the_measurement(
-    async_client, photo_root, settings, run_tasks
+def test_an_estimator_gone_before_the_task_runs_fails_the_measurement(
+    client, photo_root, settings, run_tasks
 ):
-    buyer = await sync_to_async(CustomerFactory.create)()
-    location = (await upload(async_client, buyer))["Location"]
+    buyer = CustomerFactory.create()
+    location = upload_sync(client, buyer)["Location"]
     settings.MEASUREMENT_ESTIMATOR = ""
-    await sync_to_async(run_tasks)()
-    read = (await asend(async_client, "get", location, buyer)).json()
+    run_tasks()
+    read = send(client, "get", location, buyer).json()
     assert (read["status"], read["failure_reason"]) == ("failed", "estimator_unavailable")
     assert read["measurements"] is None
     assert _stored(photo_root) == []
-    confirm = await asend(async_client, "post", f"{location}/confirm", buyer)
+    confirm = send(client, "post", f"{location}/confirm", buyer)
     assert confirm.status_code == 409
     assert error(confirm)["code"] == "measurement_not_ready"
     assert error(confirm)["details"] == {"status": "failed"}
@@ -185,20 +185,20 @@ async def test_an_estimator_gone_before_the_task_runs_fails_the_measurement(
         ("tests.estimators.BrokenEstimator", "estimator_error"),
     ],
 )
-async def test_a_photo_that_cannot_be_measured_fails_with_the_reason(
-    async_client, photo_root, settings, run_tasks, estimator, reason
+def test_a_photo_that_cannot_be_measured_fails_with_the_reason(
+    client, photo_root, settings, run_tasks, estimator, reason
 ):
     settings.MEASUREMENT_ESTIMATOR = estimator
-    buyer = await sync_to_async(CustomerFactory.create)()
-    location = (await upload(async_client, buyer))["Location"]
+    buyer = CustomerFactory.create()
+    location = upload_sync(client, buyer)["Location"]
     measurement_id = location.rsplit("/", 1)[1]
 
     def ended() -> bool:
         return PhotoMeasurement.objects.get(pk=measurement_id).status == "failed"
 
     # A crashing estimator is retried, and fails the measurement on its last attempt.
-    await sync_to_async(run_tasks)(until=ended, timeout=20)
-    read = (await asend(async_client, "get", location, buyer)).json()
+    run_tasks(until=ended, timeout=20)
+    read = send(client, "get", location, buyer).json()
     assert (read["status"], read["failure_reason"]) == ("failed", reason)
     assert _stored(photo_root) == []
 
@@ -283,27 +283,24 @@ def _noise(n: int) -> bytes:
     return random.Random(7).randbytes(n)
 
 
-async def test_confirming_a_measurement_not_estimated_is_a_400(
-    async_client, photo_root, run_tasks
-):
-    buyer = await sync_to_async(CustomerFactory.create)()
-    location = (await upload(async_client, buyer))["Location"]
-    early = await asend(async_client, "post", f"{location}/confirm", buyer)
-    assert early.status_code == 409
-    await sync_to_async(run_tasks)()
-    measurement = await PhotoMeasurement.objects.aget(pk=location.rsplit("/", 1)[1])
+def test_confirming_a_measurement_not_estimated_is_a_400(client, photo_root, run_tasks):
+    buyer = CustomerFactory.create()
+    location = upload_sync(client, buyer)["Location"]
+    assert send(client, "post", f"{location}/confirm", buyer).status_code == 409
+    run_tasks()
+    measurement = PhotoMeasurement.objects.get(pk=location.rsplit("/", 1)[1])
     measurement.results.pop("inseam")
-    await measurement.asave(update_fields=["results"])
+    measurement.save(update_fields=["results"])
     bodies: list[dict[str, list[str]]] = [
         {"measurements": ["inseam"]},
         {"measurements": []},
         {"measurements": ["neck"]},
     ]
     for body in bodies:
-        response = await asend(async_client, "post", f"{location}/confirm", buyer, body)
+        response = send(client, "post", f"{location}/confirm", buyer, body)
         assert response.status_code == 400, body
         assert any(k.startswith("measurements") for k in error(response)["details"]), body
-    assert (await asend(async_client, "get", "/api/v2/me/body-profile", buyer)).status_code == 404
+    assert send(client, "get", "/api/v2/me/body-profile", buyer).status_code == 404
 
 
 async def test_a_photo_near_the_limit_goes_through_uvicorn_and_one_over_it_does_not(
