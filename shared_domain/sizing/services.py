@@ -204,8 +204,9 @@ def measurement_start(
     unusable photo (400 `unusable_photo`, 413 `photo_too_large`)."""
     if not user.is_customer:
         raise PermissionDenied("Only customers measure themselves from a photo.")
-    # A photo nothing can measure is not kept, not even for a while.
-    if estimation.estimator_get() is None:
+    # A photo nothing can measure is not kept, not even for a while. (The estimator
+    # itself, and its model, are loaded by the workers only.)
+    if not estimation.estimator_path():
         raise EstimatorUnavailable()
     height = body_clean({"height_cm": height_cm})["height_cm"]
     if height is None:
@@ -245,8 +246,7 @@ def measurement_estimate(*, measurement_id: str, last_attempt: bool) -> PhotoMea
             return measurement
         measurement.status = Status.PROCESSING
         measurement.save(update_fields=["status"])
-    estimator = estimation.estimator_get()
-    if estimator is None:
+    if not estimation.estimator_path():
         return _measurement_end(measurement_id, failure="estimator_unavailable")
     try:
         image = photos.photo_open(measurement.photo) if measurement.photo else None
@@ -255,6 +255,10 @@ def measurement_estimate(*, measurement_id: str, last_attempt: bool) -> PhotoMea
     if image is None:
         return _measurement_end(measurement_id, failure="photo_missing")
     try:
+        # Loaded on first use in this process (a model may take a while to load).
+        estimator = estimation.estimator_get()
+        if estimator is None:
+            return _measurement_end(measurement_id, failure="estimator_unavailable")
         raw = estimator.estimate(image=image, height_cm=measurement.height_cm)
     except estimation.EstimationFailed as exc:
         return _measurement_end(measurement_id, failure=exc.reason)
