@@ -8,6 +8,7 @@ from shared_domain.settings.base import (
     INSTALLED_APPS,
     IS_PRODUCTION,
     LOG_LEVEL,
+    MEASUREMENT_PHOTO_MAX_BYTES,
 )
 from shared_domain.settings.env import env_bool, env_str
 
@@ -55,6 +56,8 @@ SERVESTATIC_USE_FINDERS = STATIC_USE_FINDERS
 THROTTLE_EXEMPT_PREFIXES = (STATIC_URL, "/api/v2/docs", "/api/v2/openapi.json")
 THROTTLE_OWN_LIMIT_PREFIXES = ("/api/v2/auth/",)
 THROTTLE_CATALOG_PREFIXES = ("/api/v2/products", "/api/v2/categories")
+# The photo upload of measurements: the photo plus a little room for the form around it.
+LARGE_BODY_PATHS = {"/api/v2/measurements": MEASUREMENT_PHOTO_MAX_BYTES + 65_536}
 SERVESTATIC_AUTOREFRESH = False
 
 NINJA_PAGINATION_MAX_LIMIT = 100

@@ -39,4 +39,9 @@ SCHEDULE = (
         cron="*/15 * * * *",
         task="shared_domain.payments.tasks.reconcile_pending_payments",
     ),
+    PeriodicJob(
+        name="prune-measurement-photos",
+        cron="*/10 * * * *",
+        task="shared_domain.sizing.tasks.prune_measurement_photos",
+    ),
 )

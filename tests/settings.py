@@ -36,6 +36,7 @@ from sync_service.settings import DATABASES as _databases  # noqa: E402
 from sync_service.settings import DB_PGBOUNCER as _pgbouncer  # noqa: E402
 from sync_service.settings import (  # noqa: E402
     INSTALLED_APPS,
+    MEASUREMENT_PHOTO_MAX_BYTES,
     THROTTLE_CATALOG_PREFIXES,
     THROTTLE_EXEMPT_PREFIXES,
     THROTTLE_OWN_LIMIT_PREFIXES,
@@ -53,6 +54,7 @@ THROTTLE_EXEMPT_PREFIXES = (
 )
 THROTTLE_OWN_LIMIT_PREFIXES = (*THROTTLE_OWN_LIMIT_PREFIXES, "/api/v2/auth/")
 THROTTLE_CATALOG_PREFIXES = (*THROTTLE_CATALOG_PREFIXES, "/api/v2/products", "/api/v2/categories")
+LARGE_BODY_PATHS = {"/api/v2/measurements": MEASUREMENT_PHOTO_MAX_BYTES + 65_536}
 SERVICE_NAME = "test"
 
 # Behind PgBouncer (`make pytest-pgbouncer`) the LISTEN session goes straight to

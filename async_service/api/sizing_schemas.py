@@ -57,3 +57,42 @@ class RecommendationOut(Schema):
     confidence: float = Field(description="From 0 to 1.")
     alternatives: list[AlternativeOut]
     reason: str
+
+
+MeasurementName = Literal["chest", "waist", "hips", "inseam", "shoulder"]
+
+
+class MeasurementStartedOut(Schema):
+    id: str
+    task_id: str
+    status: str
+
+
+class EstimateOut(Schema):
+    value_cm: float
+    uncertainty_cm: float = Field(description="One standard deviation, cm.")
+
+
+class MeasurementOut(Schema):
+    id: str
+    status: str = Field(description="pending, processing, done or failed")
+    height_cm: float
+    failure_reason: str | None = Field(
+        description="When failed: estimator_unavailable, estimator_error, photo_missing, "
+        "expired, no_plausible_measurements, or the estimator's own reason "
+        "(e.g. no_person_found)."
+    )
+    measurements: dict[str, EstimateOut] | None = Field(
+        description="When done: chest, waist, hips, inseam and/or shoulder."
+    )
+    confirmed: list[str]
+    created_at: str
+    finished_at: str | None
+    confirmed_at: str | None
+    photo_stored: bool = Field(description="False once the photo has been deleted.")
+
+
+class MeasurementConfirmIn(StrictIn):
+    measurements: list[MeasurementName] | None = Field(
+        None, description="Which estimates to copy into the body profile; all when absent."
+    )

@@ -368,6 +368,8 @@ THROTTLE_RATES = {
     "register": env_str("THROTTLE_REGISTER_RATE", "10/hour"),
     "refresh": env_str("THROTTLE_REFRESH_RATE", "30/minute"),
     "password_change": env_str("THROTTLE_PASSWORD_CHANGE_RATE", "10/hour"),
+    # Each photo upload decodes and re-encodes an image: a budget of its own per user.
+    "measurement": env_str("THROTTLE_MEASUREMENT_RATE", "10/hour"),
 }
 # An address an account signed in from is "known" to it this many days after the last
 # success: the per-account limit does not apply there, so an attacker elsewhere cannot
@@ -512,6 +514,34 @@ PAYMENT_WEBHOOK_MAX_BYTES = env_int("PAYMENT_WEBHOOK_MAX_BYTES", 262_144, minimu
 # ------------------------------------------------------------------ live order updates
 # An idle order-events stream (SSE) sends a comment this often so proxies keep it open.
 SSE_HEARTBEAT_SECONDS = env_float("SSE_HEARTBEAT_SECONDS", 15.0)
+
+# ------------------------------------------------------------------ photo measurements
+# A customer's full-body photo: at most this many bytes (larger: 413), JPEG/PNG/WebP as
+# decoded (never by name), at most this many pixels (decompression bombs). It is stored
+# re-encoded without metadata in a private storage (no URL), read by the estimator task
+# and deleted when the task ends; a photo whose task never ended is deleted after the
+# retention (the measurement then fails with `expired`).
+MEASUREMENT_PHOTO_MAX_BYTES = env_int("MEASUREMENT_PHOTO_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+MEASUREMENT_PHOTO_MAX_PIXELS = env_int("MEASUREMENT_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+MEASUREMENT_PHOTO_ROOT = env_str(
+    "MEASUREMENT_PHOTO_ROOT", str(DATA_DIR / "private" / "measurement-photos")
+)
+MEASUREMENT_PHOTO_RETENTION_HOURS = env_int("MEASUREMENT_PHOTO_RETENTION_HOURS", 24, minimum=1)
+# Dotted path of the class that estimates body measurements from a photo (see
+# shared_domain.sizing.estimation.Estimator). Empty: none is installed, and uploads are
+# refused with 503 `estimator_unavailable`.
+MEASUREMENT_ESTIMATOR = env_str("MEASUREMENT_ESTIMATOR", "")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "measurement_photos": {
+        "BACKEND": "shared_domain.sizing.photos.PrivateFileSystemStorage",
+        "OPTIONS": {"location": MEASUREMENT_PHOTO_ROOT},
+    },
+}
+# Paths whose request body may be larger than MAX_REQUEST_BODY_BYTES (path -> bytes);
+# each deployable names its upload endpoints.
+LARGE_BODY_PATHS: dict[str, int] = {}
 
 # ------------------------------------------------------------------ HTTP limits and health
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1_048_576, minimum=1024)

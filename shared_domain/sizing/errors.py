@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from shared_domain.common.errors import NotFound, ValidationFailed
+from shared_domain.common.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 
 class NoSizeChart(NotFound):
@@ -24,3 +30,27 @@ class NoMeasurements(ValidationFailed):
 class NoUsableMeasurements(ValidationFailed):
     code = "no_usable_measurements"
     default_message = "None of the measurements given is one this product's size chart uses."
+
+
+class PhotoTooLarge(DomainError):
+    code = "photo_too_large"
+    http_status = 413
+    default_message = "The photo is larger than the limit."
+
+
+class PhotoUnusable(ValidationFailed):
+    code = "unusable_photo"
+    default_message = "The photo cannot be used for measurements."
+
+
+class EstimatorUnavailable(ServiceUnavailable):
+    code = "estimator_unavailable"
+    default_message = (
+        "Measurements from photos are not available: no estimator is installed. "
+        "Enter your measurements in your body profile instead."
+    )
+
+
+class MeasurementNotReady(Conflict):
+    code = "measurement_not_ready"
+    default_message = "Only a measurement that is done can be confirmed."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -113,3 +114,52 @@ class BodyProfile(models.Model):
 
     def __str__(self) -> str:
         return f"body profile of {self.user_id}"
+
+
+class PhotoMeasurement(models.Model):
+    """Body measurements estimated from a customer's photo and stated height. The photo
+    (a name in the private `measurement_photos` storage) exists only until the
+    estimate has ended; `results` maps a measurement (chest, waist, hips, inseam,
+    shoulder) to {"value_cm", "uncertainty_cm"}."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    height_cm = models.DecimalField(max_digits=5, decimal_places=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    photo = models.CharField(max_length=100, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    estimator = models.CharField(max_length=200, blank=True)
+    results = models.JSONField(default=dict, blank=True)
+    failure_reason = models.CharField(max_length=40, blank=True)
+    confirmed = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="photomeasure_user_created_idx"),
+            # The retention sweep: photos still stored, oldest first.
+            models.Index(
+                fields=["created_at"], condition=~Q(photo=""), name="photomeasure_photo_kept_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(height_cm__gte=50) & Q(height_cm__lte=250),
+                name="photomeasure_height_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "processing", "done", "failed"]),
+                name="photomeasure_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo measurement {self.pk} ({self.status})"

@@ -3,6 +3,7 @@ customer's body profile."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Q
@@ -11,7 +12,7 @@ from shared_domain.catalog.selectors import product_fit_facts
 from shared_domain.common.errors import NotFound, PermissionDenied
 from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
 from shared_domain.sizing.measurements import CHART_MEASUREMENTS
-from shared_domain.sizing.models import BodyProfile, SizeChart, SizeChartRow
+from shared_domain.sizing.models import BodyProfile, PhotoMeasurement, SizeChart, SizeChartRow
 from shared_domain.sizing.scoring import SizeRange
 
 
@@ -83,3 +84,18 @@ def body_profile_get(*, user: Any) -> BodyProfile:
     if profile is None:
         raise NoBodyProfile()
     return profile
+
+
+def measurement_get_for_user(
+    *, user: Any, measurement_id: Any, for_update: bool = False
+) -> PhotoMeasurement:
+    """A photo measurement of the caller's; anyone else's, or a malformed id: NotFound."""
+    try:
+        measurement_uuid = uuid.UUID(str(measurement_id))
+    except ValueError:
+        raise NotFound() from None
+    rows = PhotoMeasurement.objects.filter(pk=measurement_uuid, user_id=user.pk)
+    measurement = (rows.select_for_update() if for_update else rows).first()
+    if measurement is None:
+        raise NotFound()
+    return measurement

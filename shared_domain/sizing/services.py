@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from shared_domain.accounts.selectors import vendor_profile_id_for_user
 from shared_domain.catalog.selectors import category_exists
 from shared_domain.common.errors import PermissionDenied, ValidationFailed
-from shared_domain.sizing import selectors
-from shared_domain.sizing.errors import NoMeasurements
+from shared_domain.common.tasking import enqueue_for_user
+from shared_domain.sizing import estimation, photos, selectors
+from shared_domain.sizing.errors import EstimatorUnavailable, MeasurementNotReady, NoMeasurements
 from shared_domain.sizing.measurements import (
     BODY_FIELDS,
+    BODY_RANGES,
     CHART_MEASUREMENTS,
     CHART_RANGE_MAX,
     SCORED_MEASUREMENTS,
     body_clean,
 )
-from shared_domain.sizing.models import BodyProfile, FitType, SizeChart, SizeChartRow
+from shared_domain.sizing.models import (
+    BodyProfile,
+    FitType,
+    PhotoMeasurement,
+    SizeChart,
+    SizeChartRow,
+)
 from shared_domain.sizing.scoring import Recommendation, chart_score
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 30
 EASE_MAX = Decimal(30)
@@ -35,6 +49,23 @@ def body_profile_put(*, user: Any, data: Mapping[str, Any]) -> BodyProfile:
     if not user.is_customer:
         raise PermissionDenied("Only customers keep a body profile.")
     clean = body_clean(data)
+    profile, _ = BodyProfile.objects.update_or_create(user_id=user.pk, defaults=clean)
+    return profile
+
+
+@transaction.atomic
+def body_profile_update(*, user: Any, data: Mapping[str, Any]) -> BodyProfile:
+    """Change only the measurements in `data` (`chest_cm`…), keeping the others and the
+    fit preference; creates the profile when the customer has none."""
+    if not user.is_customer:
+        raise PermissionDenied("Only customers keep a body profile.")
+    profile = BodyProfile.objects.select_for_update().filter(user_id=user.pk).first()
+    current: dict[str, Any] = {}
+    if profile is not None:
+        current = {name: getattr(profile, name) for name in BODY_FIELDS}
+        current["fit_preference"] = profile.fit_preference
+    merged = {k: v for k, v in {**current, **data}.items() if v is not None}
+    clean = body_clean(merged)
     profile, _ = BodyProfile.objects.update_or_create(user_id=user.pk, defaults=clean)
     return profile
 
@@ -160,3 +191,189 @@ def size_chart_replace(*, chart: SizeChart, data: Mapping[str, Any]) -> SizeChar
 @transaction.atomic
 def size_chart_delete(*, chart: SizeChart) -> None:
     SizeChart.objects.filter(pk=chart.pk).delete()
+
+
+# --------------------------------------------------------------- photo measurements
+def measurement_start(
+    *, user: Any, photo: IO[bytes], photo_size: int, height_cm: Any
+) -> PhotoMeasurement:
+    """Accept a customer's full-body photo and stated height for measuring: the photo is
+    checked and stored without metadata, and the estimate is queued (queue `ai`).
+    Refused before anything is stored: non-customers (403), no estimator installed
+    (503 `estimator_unavailable`), a height out of range (400 `validation_error`), an
+    unusable photo (400 `unusable_photo`, 413 `photo_too_large`)."""
+    if not user.is_customer:
+        raise PermissionDenied("Only customers measure themselves from a photo.")
+    # A photo nothing can measure is not kept, not even for a while. (The estimator
+    # itself, and its model, are loaded by the workers only.)
+    if not estimation.estimator_path():
+        raise EstimatorUnavailable()
+    height = body_clean({"height_cm": height_cm})["height_cm"]
+    if height is None:
+        raise ValidationFailed(details={"height_cm": ["This field is required."]})
+    name = photos.photo_save(photos.photo_clean(stream=photo, size=photo_size))
+    try:
+        with transaction.atomic():
+            measurement = PhotoMeasurement.objects.create(
+                user_id=user.pk,
+                height_cm=height,
+                photo=name,
+                estimator=estimation.estimator_path(),
+            )
+            from shared_domain.sizing.tasks import estimate_measurements
+
+            result = enqueue_for_user(
+                estimate_measurements, user.pk, measurement_id=str(measurement.pk)
+            )
+            measurement.task_id = str(result.id)
+            measurement.save(update_fields=["task_id"])
+    except BaseException:
+        photos.photo_delete(name)
+        raise
+    return measurement
+
+
+def measurement_estimate(*, measurement_id: str, last_attempt: bool) -> PhotoMeasurement:
+    """Run the estimator on a measurement's photo, once: `done` with the results, or
+    `failed` with a reason; the photo is deleted either way. Safe to run twice (a
+    measurement that has ended is left as it is). An unexpected estimator error is
+    raised for a retry; on the last attempt the measurement fails first
+    (`estimator_error`)."""
+    Status = PhotoMeasurement.Status
+    with transaction.atomic():
+        measurement = PhotoMeasurement.objects.select_for_update().get(pk=measurement_id)
+        if measurement.status in (Status.DONE, Status.FAILED):
+            return measurement
+        measurement.status = Status.PROCESSING
+        measurement.save(update_fields=["status"])
+    if not estimation.estimator_path():
+        return _measurement_end(measurement_id, failure="estimator_unavailable")
+    try:
+        image = photos.photo_open(measurement.photo) if measurement.photo else None
+    except FileNotFoundError:
+        image = None
+    if image is None:
+        return _measurement_end(measurement_id, failure="photo_missing")
+    try:
+        # Loaded on first use in this process (a model may take a while to load).
+        estimator = estimation.estimator_get()
+        if estimator is None:
+            return _measurement_end(measurement_id, failure="estimator_unavailable")
+        raw = estimator.estimate(image=image, height_cm=measurement.height_cm)
+    except estimation.EstimationFailed as exc:
+        return _measurement_end(measurement_id, failure=exc.reason)
+    except Exception:
+        if last_attempt:
+            logger.exception("the estimator failed on the last attempt")
+            _measurement_end(measurement_id, failure="estimator_error")
+        raise
+    results = _plausible(raw)
+    if not results:
+        return _measurement_end(measurement_id, failure="no_plausible_measurements")
+    return _measurement_end(measurement_id, results=results)
+
+
+def _plausible(raw: Mapping[str, estimation.Estimate]) -> dict[str, dict[str, float]]:
+    """The estimates a body profile could hold (known name, within its plausible range,
+    a finite non-negative uncertainty), rounded to 0.1 cm."""
+    out: dict[str, dict[str, float]] = {}
+    for name in SCORED_MEASUREMENTS:
+        estimate = raw.get(name)
+        if estimate is None:
+            continue
+        low, high = BODY_RANGES[f"{name}_cm"]
+        value = Decimal(str(estimate.value_cm))
+        spread = Decimal(str(estimate.uncertainty_cm))
+        if not (value.is_finite() and spread.is_finite()) or spread < 0:
+            continue
+        if low <= value <= high:
+            out[name] = {
+                "value_cm": float(value.quantize(Decimal("0.1"))),
+                "uncertainty_cm": float(spread.quantize(Decimal("0.1"))),
+            }
+    return out
+
+
+def _measurement_end(
+    measurement_id: str,
+    *,
+    results: dict[str, dict[str, float]] | None = None,
+    failure: str = "",
+) -> PhotoMeasurement:
+    """Record the outcome (unless another run did first) and delete the photo."""
+    Status = PhotoMeasurement.Status
+    with transaction.atomic():
+        measurement = PhotoMeasurement.objects.select_for_update().get(pk=measurement_id)
+        if measurement.status in (Status.DONE, Status.FAILED):
+            return measurement
+        name = measurement.photo
+        measurement.status = Status.FAILED if failure else Status.DONE
+        measurement.failure_reason = failure
+        measurement.results = results or {}
+        measurement.finished_at = timezone.now()
+        measurement.photo = ""
+        measurement.save(
+            update_fields=["status", "failure_reason", "results", "finished_at", "photo"]
+        )
+        transaction.on_commit(lambda: photos.photo_delete(name))
+    return measurement
+
+
+def measurement_photos_prune() -> int:
+    """Delete every photo kept longer than MEASUREMENT_PHOTO_RETENTION_HOURS (its
+    estimate never ended: the measurement fails with `expired`). Returns how many."""
+    cutoff = timezone.now() - timedelta(hours=settings.MEASUREMENT_PHOTO_RETENTION_HOURS)
+    ids = list(
+        PhotoMeasurement.objects.filter(created_at__lt=cutoff)
+        .exclude(photo="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    Status = PhotoMeasurement.Status
+    for measurement_id in ids:
+        with transaction.atomic():
+            measurement = PhotoMeasurement.objects.select_for_update().get(pk=measurement_id)
+            name = measurement.photo
+            if not name:
+                continue
+            measurement.photo = ""
+            fields = ["photo"]
+            if measurement.status not in (Status.DONE, Status.FAILED):
+                measurement.status = Status.FAILED
+                measurement.failure_reason = "expired"
+                measurement.finished_at = timezone.now()
+                fields += ["status", "failure_reason", "finished_at"]
+            measurement.save(update_fields=fields)
+            transaction.on_commit(lambda name=name: photos.photo_delete(name))  # type: ignore[misc]
+    return len(ids)
+
+
+@transaction.atomic
+def measurement_confirm(
+    *, user: Any, measurement_id: Any, names: Sequence[str] | None = None
+) -> BodyProfile:
+    """Copy a done measurement's estimates (all, or those `names` chooses) into the
+    customer's body profile, leaving its other values as they are. Another customer's
+    measurement is 404; one not done is 409 `measurement_not_ready`."""
+    measurement = selectors.measurement_get_for_user(
+        user=user, measurement_id=measurement_id, for_update=True
+    )
+    if measurement.status != PhotoMeasurement.Status.DONE:
+        raise MeasurementNotReady(details={"status": measurement.status})
+    chosen = list(measurement.results) if names is None else list(dict.fromkeys(names))
+    missing = [name for name in chosen if name not in measurement.results]
+    if not chosen or missing:
+        message = (
+            f"Not estimated in this measurement: {', '.join(missing)}."
+            if missing
+            else "Choose at least one measurement."
+        )
+        raise ValidationFailed(details={"measurements": [message]})
+    profile = body_profile_update(
+        user=user,
+        data={f"{name}_cm": measurement.results[name]["value_cm"] for name in chosen},
+    )
+    measurement.confirmed = sorted({*measurement.confirmed, *chosen})
+    measurement.confirmed_at = timezone.now()
+    measurement.save(update_fields=["confirmed", "confirmed_at"])
+    return profile

@@ -170,11 +170,14 @@ class RequestContextMiddleware:
             length = int(raw)
         except ValueError:
             return json_error_response(400, message="Content-Length is not a number.")
-        if length > self.max_body:
+        # Upload endpoints (LARGE_BODY_PATHS) take larger bodies and check their own
+        # limits; every other path keeps MAX_REQUEST_BODY_BYTES.
+        limit = settings.LARGE_BODY_PATHS.get(request.path, self.max_body)
+        if length > limit:
             return json_error_response(
                 413,
-                message=f"The request body is larger than {self.max_body} bytes.",
-                details={"max_bytes": self.max_body},
+                message=f"The request body is larger than {limit} bytes.",
+                details={"max_bytes": limit},
             )
         return None
 
