@@ -7,6 +7,7 @@ own, so a test transaction would hide them) and the tables are flushed after it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,12 @@ def _build() -> World:
     from shared_domain.orders.models import Order
     from shared_domain.orders.services import cart_item_add
     from shared_domain.payments.models import Payment
-    from shared_domain.sizing.services import body_profile_put, size_chart_create
+    from shared_domain.sizing.services import (
+        body_profile_put,
+        measurement_estimate,
+        measurement_start,
+        size_chart_create,
+    )
     from tests import tasks
     from tests.factories import (
         CustomerFactory,
@@ -81,6 +87,7 @@ def _build() -> World:
         category_tree_fixture,
         make_product,
     )
+    from tests.images import photo_bytes
 
     tree = category_tree_fixture()
     customer, other_customer = CustomerFactory.create(), CustomerFactory.create()
@@ -142,6 +149,11 @@ def _build() -> World:
         status=Payment.Status.SUCCEEDED,
     )
     task = enqueue_for_user(tasks.urgent, customer.pk, "report ready")
+    photo = photo_bytes("JPEG")
+    measurement = measurement_start(
+        user=customer, photo=io.BytesIO(photo), photo_size=len(photo), height_cm=172
+    )
+    measurement_estimate(measurement_id=str(measurement.pk), last_attempt=True)
 
     ids: dict[str, Any] = {
         "product_id": dress.pk,
@@ -152,6 +164,7 @@ def _build() -> World:
         "vendor_order_id": paid.vendor_orders.get().pk,
         "item_id": cart_item.pk,
         "task_id": str(task.id),
+        "measurement_id": str(measurement.pk),
         "reference": payment.reference,
         "provider": "paystack",
         "carrier": "local",
@@ -197,7 +210,28 @@ def _build() -> World:
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker) -> Iterator[World]:
+def measurement_photos(tmp_path_factory) -> Iterator[None]:
+    """Photo measurements with a test estimator and photos under a temporary folder, so
+    uploads are accepted (no estimator ships with the project)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("measurement-photos")
+    storages = {
+        **settings.STORAGES,
+        "measurement_photos": {
+            "BACKEND": "shared_domain.sizing.photos.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    with override_settings(
+        STORAGES=storages, MEASUREMENT_ESTIMATOR="tests.estimators.ProportionEstimator"
+    ):
+        yield
+
+
+@pytest.fixture(scope="package")
+def world(django_db_setup, django_db_blocker, measurement_photos) -> Iterator[World]:
     from django.core.management import call_command
 
     with django_db_blocker.unblock():

@@ -85,6 +85,12 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v2/tasks/{task_id}"): {"staff": OK, "other_vendor": 404},
     # Live updates: v2 answers whoever is not the order's customer with 404.
     ("GET", "/api/v2/orders/{order_id}/events"): {"other_vendor": 404, "staff": 404},
+    # A customer's photo measurements: not found for anyone else.
+    ("GET", "/api/v2/measurements/{measurement_id}"): {"other_vendor": 404, "staff": 404},
+    ("POST", "/api/v2/measurements/{measurement_id}/confirm"): {
+        "other_vendor": 404,
+        "staff": 404,
+    },
 }
 
 
