@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from pgvector.django import L2Distance
 
-from shared_domain.catalog.selectors import product_fit_facts
+from shared_domain.catalog.selectors import ProductFitFacts, product_fit_facts
 from shared_domain.common.errors import NotFound, PermissionDenied
+from shared_domain.sizing.blending import Neighbour
 from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
 from shared_domain.sizing.measurements import CHART_MEASUREMENTS
-from shared_domain.sizing.models import BodyProfile, SizeChart, SizeChartRow
+from shared_domain.sizing.models import BodyProfile, FitOutcome, SizeChart, SizeChartRow
 from shared_domain.sizing.scoring import SizeRange
 
 
@@ -20,7 +22,11 @@ def size_chart_for_product(*, product_id: int) -> SizeChart:
     the product's category beats one for a parent category, which beats one for all
     categories; at equal category, one for the product's brand beats one for all
     brands; then the newest. No chart applies: NoSizeChart (404)."""
-    facts = product_fit_facts(product_id=product_id)
+    return size_chart_for_facts(facts=product_fit_facts(product_id=product_id))
+
+
+def size_chart_for_facts(*, facts: ProductFitFacts) -> SizeChart:
+    """As `size_chart_for_product`, for a product whose facts were read already."""
     brand_match = Q(brand="")
     if facts.brand:
         brand_match |= Q(brand__iexact=facts.brand)
@@ -83,3 +89,36 @@ def body_profile_get(*, user: Any) -> BodyProfile:
     if profile is None:
         raise NoBodyProfile()
     return profile
+
+
+# Fewer outcomes of the product itself than this: add those of the vendor's other
+# products of the same brand.
+PRODUCT_NEIGHBOURS_MIN = 5
+
+
+def fit_neighbours(
+    *, product_id: int, vendor_id: int, brand: str, vector: list[float], k: int
+) -> list[Neighbour]:
+    """The `k` outcomes with a body nearest to `vector` (L2, HNSW index) among the
+    buyers of the product, topped up from the same vendor's products of the same
+    brand when the product has few (one or two queries)."""
+
+    def nearest(rows: Any, limit: int) -> list[Neighbour]:
+        found = (
+            rows.filter(body__isnull=False)
+            .annotate(distance=L2Distance("body", vector))
+            .order_by("distance")
+            .values_list("distance", "size_label", "kept", "too_small", "too_large")[:limit]
+        )
+        return [
+            Neighbour(float(d), label, kept, small, large)
+            for d, label, kept, small, large in found
+        ]
+
+    found = nearest(FitOutcome.objects.filter(product_id=product_id), k)
+    if len(found) < PRODUCT_NEIGHBOURS_MIN:
+        others = FitOutcome.objects.filter(
+            vendor_id=vendor_id, brand_key=brand.strip().upper()
+        ).exclude(product_id=product_id)
+        found += nearest(others, k - len(found))
+    return found

@@ -33,6 +33,7 @@ from shared_domain.catalog.selectors.facets import PRICE_BANDS, product_facets
 from shared_domain.catalog.selectors.fit import (
     ProductFitFacts,
     category_exists,
+    product_brands,
     product_fit_facts,
 )
 from shared_domain.catalog.selectors.keyset import CURSOR_KEYS, product_search_keyset
@@ -106,6 +107,7 @@ __all__ = [
     "category_tree_invalidate",
     "image_get_for_vendor",
     "image_list_for_vendor",
+    "product_brands",
     "product_detail",
     "product_detail_public",
     "product_facets",
