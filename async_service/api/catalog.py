@@ -3,12 +3,15 @@ selectors, so the same ranking, as v1."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Query, Router
 
 from async_service.api.catalog_schemas import (
     MAX_LIMIT,
-    ProductDetailOut,
+    ProductDetailFitOut,
     SearchFilters,
     SearchOut,
 )
@@ -24,6 +27,7 @@ from shared_domain.catalog.selectors import (
     search_resolve,
 )
 from shared_domain.common.asyncdb import run_db
+from shared_domain.sizing.selectors import fit_signal_of_product
 
 router = Router(tags=["catalog"])
 
@@ -72,11 +76,22 @@ def _search_with_facets(
 
 @router.get(
     "/products/{product_id}",
-    response={200: ProductDetailOut, 404: ErrorOut},
+    response={200: ProductDetailFitOut, 404: ErrorOut},
     auth=None,
     operation_id="v2_product_detail",
 )
-async def detail(request: HttpRequest, product_id: int) -> ProductDetail:
+async def detail(request: HttpRequest, product_id: int) -> dict[str, Any]:
     """A product on sale: variants with live availability, images, vendor card, rating
-    summary and number of reviews."""
-    return await run_db(product_detail_public, product_id=product_id)
+    summary, number of reviews, and its fit signal from returns (`fit_signal`)."""
+    return await run_db(_detail_with_fit, product_id)
+
+
+def _detail_with_fit(product_id: int) -> dict[str, Any]:
+    """The catalog's detail and the sizing context's fit signal, in one hop."""
+    detail = product_detail_public(product_id=product_id)
+    return {**_fields(detail), "fit_signal": fit_signal_of_product(product_id=detail.id)}
+
+
+def _fields(detail: ProductDetail) -> dict[str, Any]:
+    # Top-level fields only: the schema reads the nested dataclasses as they are.
+    return {f.name: getattr(detail, f.name) for f in dataclasses.fields(detail)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -143,3 +143,18 @@ class ProductDetailOut(Schema):
     sizes_in_stock: list[str]
     created_at: datetime
     published_at: datetime | None
+
+
+class FitSignalOut(Schema):
+    verdict: Literal["runs_small", "true_to_size", "runs_large"] | None = Field(
+        description="null until enough units were delivered (see README, Sizing)."
+    )
+    returns_too_small: int = Field(description="Units returned as too small.")
+    returns_too_large: int = Field(description="Units returned as too large.")
+    kept: int = Field(description="Units delivered and not returned.")
+
+
+class ProductDetailFitOut(ProductDetailOut):
+    """The public product detail: the catalog's, with the sizing context's fit signal."""
+
+    fit_signal: FitSignalOut

@@ -14,6 +14,7 @@ from shared_domain.sizing.blending import Neighbour
 from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
 from shared_domain.sizing.measurements import CHART_MEASUREMENTS
 from shared_domain.sizing.models import BodyProfile, FitOutcome, SizeChart, SizeChartRow
+from shared_domain.sizing.outcomes import FitSignal, fit_signal_of_product
 from shared_domain.sizing.scoring import SizeRange
 
 
@@ -89,6 +90,9 @@ def body_profile_get(*, user: Any) -> BodyProfile:
     if profile is None:
         raise NoBodyProfile()
     return profile
+
+
+__all__ = ["FitSignal", "fit_signal_of_product"]  # and the functions below
 
 
 # Fewer outcomes of the product itself than this: add those of the vendor's other

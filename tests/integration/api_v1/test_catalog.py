@@ -489,8 +489,9 @@ def test_a_cursor_with_a_non_finite_price_is_400(client, shop, value):
 def test_public_detail_query_budget(client, shop, django_assert_num_queries):
     product = shop["products"][2]
     product.images.create(url="https://img.example/1.jpg")
-    # The product (with vendor and category), its variants with stock, its images.
-    with django_assert_num_queries(3):
+    # The product (with vendor and category), its variants with stock, its images,
+    # and the sizing context's fit counters of the product.
+    with django_assert_num_queries(4):
         body = client.get(f"/api/v1/products/{product.pk}").json()
     assert (len(body["variants"]), len(body["images"])) == (2, 1)
 

@@ -156,8 +156,9 @@ async def test_detail_query_budget(async_client, shop, queries):
     queries.clear()
     response = await async_client.get(f"/api/v2/products/{products['maxi'].pk}")
     assert len(response.json()["variants"]) == 2
-    # The product (with vendor and category), its variants with stock, its images.
-    assert len(queries) == 3, queries
+    # The product (with vendor and category), its variants with stock, its images,
+    # and the sizing context's fit counters of the product.
+    assert len(queries) == 4, queries
 
 
 async def test_detail_with_live_availability(async_client, shop):
