@@ -84,11 +84,25 @@ def size_convert(*, garment: str, system: str, size: str, to: str) -> list[str]:
     return list(dict.fromkeys(row[_COLUMN[to]] for row in rows))
 
 
-def garment_of(*, department: str, bottoms: bool) -> str:
-    """The conversion table of a product: men's for men's and unisex products, women's
-    otherwise; bottoms when its chart sizes by waist/hips/inseam and not the chest."""
-    who = "men" if department in ("men", "unisex") else "women"
-    return f"{who}_{'bottoms' if bottoms else 'tops'}"
+def garments_of(*, department: str, bottoms: bool) -> list[str]:
+    """The conversion tables to try for a product, in order: its department's (women's
+    for women's and kids', men's for men's; unisex tries women's then men's), tops or
+    bottoms by its chart (bottoms when it sizes by waist/hips/inseam, not the chest)."""
+    kind = "bottoms" if bottoms else "tops"
+    order = {"men": ["men"], "women": ["women"], "kids": ["women"]}.get(
+        department, ["women", "men"]
+    )
+    return [f"{who}_{kind}" for who in order]
+
+
+def size_convert_first(*, garments: list[str], system: str, size: str, to: str) -> list[str]:
+    """`size_convert` with the first of `garments` that knows the size; [] if none."""
+    for garment in garments:
+        try:
+            return size_convert(garment=garment, system=system, size=size, to=to)
+        except ValidationFailed:
+            continue
+    return []
 
 
 def system_of_labels(labels: list[str]) -> str | None:

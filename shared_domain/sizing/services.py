@@ -194,7 +194,7 @@ def _from_brand_sizes(
     if not worn or target not in conversion.SYSTEMS:
         return None
     names = {name for size in sizes for name in size.ranges}
-    garment = conversion.garment_of(
+    garments = conversion.garments_of(
         department=facts.department, bottoms="chest" not in names and bool(names)
     )
     same = [w for w in worn if w["brand"].casefold() == facts.brand.strip().casefold()]
@@ -203,12 +203,9 @@ def _from_brand_sizes(
         votes: dict[str, int] = {}
         used = None
         for entry in entries:
-            try:
-                converted = conversion.size_convert(
-                    garment=garment, system=entry["system"], size=entry["size"], to=target
-                )
-            except ValidationFailed:
-                continue
+            converted = conversion.size_convert_first(
+                garments=garments, system=entry["system"], size=entry["size"], to=target
+            )
             for size in converted:
                 if size in by_label:
                     votes[by_label[size]] = votes.get(by_label[size], 0) + 1
