@@ -16,6 +16,7 @@ from async_service.api.catalog_schemas import (
     SearchOut,
 )
 from async_service.api.common_schemas import ErrorOut
+from async_service.api.security import optional_user
 from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
     Facets,
@@ -27,14 +28,15 @@ from shared_domain.catalog.selectors import (
     search_resolve,
 )
 from shared_domain.common.asyncdb import run_db
-from shared_domain.sizing.selectors import fit_signal_of_product
+from shared_domain.common.errors import NotAuthenticated
+from shared_domain.sizing.selectors import fit_signal_of_product, fits_me_rules
 
 router = Router(tags=["catalog"])
 
 
 @router.get(
     "/products/search",
-    response={200: SearchOut, 400: ErrorOut},
+    response={200: SearchOut, 400: ErrorOut, 401: ErrorOut},
     auth=None,
     operation_id="v2_products_search",
 )
@@ -42,7 +44,12 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
     """Ranked products on sale with facets (category, size, colour, price band, vendor)
     and the total. The filters are looked up once, then items and facets are read, in
     one hop to the database threads: the facets are mostly a cache hit, and running
-    them on a connection of their own cost more hand-offs than it saved."""
+    them on a connection of their own cost more hand-offs than it saved.
+
+    `fits_me=true` (signed-in customers with a body profile with measurements; 401
+    `not_authenticated` anonymous, 400 `body_profile_required` otherwise) keeps only
+    products with stock in the size their size chart recommends for the caller (the
+    chart's score, computed once per chart)."""
     f = filters
     params = SearchParams.from_query(
         q=f.q,
@@ -57,6 +64,12 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
         department=f.department,
         sort=f.sort,
     )
+    if f.fits_me:
+        user = await optional_user(request)
+        if user is None:
+            raise NotAuthenticated("Sign in to search what fits you.")
+        rules = await run_db(fits_me_rules, user=user)
+        params = dataclasses.replace(params, fit_rules=rules)
     page, facets = await run_db(_search_with_facets, params, min(f.limit, MAX_LIMIT), f.offset)
     return {
         "items": page.items,

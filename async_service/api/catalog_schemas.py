@@ -38,6 +38,11 @@ class SearchFilters(Schema):
     sort: ProductSort | None = Field(
         None, description="Default: relevance with q, newest without."
     )
+    fits_me: bool = Field(
+        False,
+        description="Signed-in customers with a body profile: only products in stock in "
+        "the size their chart recommends for you.",
+    )
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 

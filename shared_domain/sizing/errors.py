@@ -24,3 +24,8 @@ class NoMeasurements(ValidationFailed):
 class NoUsableMeasurements(ValidationFailed):
     code = "no_usable_measurements"
     default_message = "None of the measurements given is one this product's size chart uses."
+
+
+class BodyProfileRequired(ValidationFailed):
+    code = "body_profile_required"
+    default_message = "Save a body profile with your measurements to search what fits you."

@@ -8,14 +8,20 @@ from typing import Any
 from django.db.models import Q
 from pgvector.django import L2Distance
 
-from shared_domain.catalog.selectors import ProductFitFacts, product_fit_facts
+from shared_domain.catalog.params import FitRule, FitScope
+from shared_domain.catalog.selectors import ProductFitFacts, category_subtrees, product_fit_facts
 from shared_domain.common.errors import NotFound, PermissionDenied
 from shared_domain.sizing.blending import Neighbour
-from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
-from shared_domain.sizing.measurements import CHART_MEASUREMENTS
+from shared_domain.sizing.errors import (
+    BodyProfileRequired,
+    NoBodyProfile,
+    NoSizeChart,
+    NoUsableMeasurements,
+)
+from shared_domain.sizing.measurements import CHART_MEASUREMENTS, SCORED_MEASUREMENTS
 from shared_domain.sizing.models import BodyProfile, FitOutcome, SizeChart, SizeChartRow
 from shared_domain.sizing.outcomes import FitSignal, fit_signal_of_product
-from shared_domain.sizing.scoring import SizeRange
+from shared_domain.sizing.scoring import SizeRange, chart_score
 
 
 def size_chart_for_product(*, product_id: int) -> SizeChart:
@@ -126,3 +132,48 @@ def fit_neighbours(
         ).exclude(product_id=product_id)
         found += nearest(others, k - len(found))
     return found
+
+
+def fits_me_rules(*, user: Any) -> tuple[FitRule, ...]:
+    """The catalog filter of "products that fit me": for each size chart, the size
+    the caller's body profile scores best on it (the chart alone, computed once per
+    chart, never per product), and the products that chart decides (its scope less
+    those of the vendor's more specific charts). A caller without a profile with
+    measurements: BodyProfileRequired (400). Three queries (profile, charts, sizes)
+    and the cached category tree."""
+    profile = BodyProfile.objects.filter(user_id=user.pk).first() if user.is_customer else None
+    body = (
+        {name: getattr(profile, f"{name}_cm") for name in SCORED_MEASUREMENTS} if profile else {}
+    )
+    if profile is None or all(value is None for value in body.values()):
+        raise BodyProfileRequired()
+    charts = list(SizeChart.objects.prefetch_related("rows").order_by("vendor_id", "pk"))
+    subtrees = category_subtrees(c.category_id for c in charts if c.category_id)
+    scopes: dict[int, FitScope] = {}
+    ranks: dict[int, tuple[int, bool, int]] = {}
+    for chart in charts:
+        depth, ids = subtrees.get(chart.category_id or 0, (0, None))
+        if chart.category_id and ids is None:
+            continue  # a category no longer in the tree
+        scopes[chart.pk] = FitScope(chart.vendor_id, chart.brand.strip(), ids)
+        ranks[chart.pk] = (depth, bool(chart.brand), chart.pk)
+    rules = []
+    for chart in charts:
+        if chart.pk not in scopes:
+            continue
+        try:
+            best = chart_score(
+                body=body, sizes=size_ranges(chart=chart), fit_preference=profile.fit_preference,
+                fit_type=chart.fit_type, ease_cm=chart.ease_cm,
+            ).size  # fmt: skip
+        except NoUsableMeasurements:
+            continue
+        unless = tuple(
+            scopes[other.pk]
+            for other in charts
+            if other.vendor_id == chart.vendor_id
+            and other.pk in scopes
+            and ranks[other.pk] > ranks[chart.pk]
+        )
+        rules.append(FitRule(scope=scopes[chart.pk], size=best, unless=unless))
+    return tuple(rules)

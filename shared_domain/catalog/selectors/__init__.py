@@ -25,6 +25,7 @@ from shared_domain.catalog.selectors.categories import (
     category_descendant_ids,
     category_labels,
     category_rows,
+    category_subtrees,
     category_tree,
     category_tree_invalidate,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "category_exists",
     "category_labels",
     "category_rows",
+    "category_subtrees",
     "category_tree",
     "category_tree_invalidate",
     "image_get_for_vendor",
