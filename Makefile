@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments eval
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Cad
 	$(PY) -m deploy.validate
 
 bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments ## All benchmarks (results as tables; see README "Benchmarks")
+
+eval: venv ## Fit: chart-only vs blended size recommendations on a synthetic population (benchmarks/results/eval.md)
+	$(PY) benchmarks/eval_fit.py
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog

@@ -108,21 +108,23 @@ PRODUCT_NEIGHBOURS_MIN = 5
 
 def fit_neighbours(
     *, product_id: int, vendor_id: int, brand: str, vector: list[float], k: int
-) -> list[Neighbour]:
+) -> list[tuple[Neighbour, list[float]]]:
     """The `k` outcomes with a body nearest to `vector` (L2, HNSW index) among the
     buyers of the product, topped up from the same vendor's products of the same
-    brand when the product has few (one or two queries)."""
+    brand when the product has few (one or two queries); each with its body vector."""
 
-    def nearest(rows: Any, limit: int) -> list[Neighbour]:
+    def nearest(rows: Any, limit: int) -> list[tuple[Neighbour, list[float]]]:
         found = (
             rows.filter(body__isnull=False)
             .annotate(distance=L2Distance("body", vector))
             .order_by("distance")
-            .values_list("distance", "size_label", "kept", "too_small", "too_large")[:limit]
+            .values_list("distance", "size_label", "kept", "too_small", "too_large", "body")[
+                :limit
+            ]
         )
         return [
-            Neighbour(float(d), label, kept, small, large)
-            for d, label, kept, small, large in found
+            (Neighbour(float(d), label, kept, small, large), [float(x) for x in body])
+            for d, label, kept, small, large, body in found
         ]
 
     found = nearest(FitOutcome.objects.filter(product_id=product_id), k)

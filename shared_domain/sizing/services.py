@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from shared_domain.accounts.selectors import vendor_profile_id_for_user
 from shared_domain.catalog.selectors import ProductFitFacts, category_exists, product_fit_facts
 from shared_domain.common.errors import PermissionDenied, ValidationFailed
 from shared_domain.sizing import blending, conversion, selectors
-from shared_domain.sizing.errors import NoMeasurements
+from shared_domain.sizing.errors import NoMeasurements, NoUsableMeasurements
 from shared_domain.sizing.measurements import (
     BODY_FIELDS,
     CHART_MEASUREMENTS,
@@ -22,15 +23,12 @@ from shared_domain.sizing.measurements import (
 )
 from shared_domain.sizing.models import BodyProfile, FitType, SizeChart, SizeChartRow
 from shared_domain.sizing.scoring import (
-    ALTERNATIVE_MIN,
-    MAX_ALTERNATIVES,
-    Alternative,
     Recommendation,
     SizeRange,
     chart_score,
     size_scores,
 )
-from shared_domain.sizing.vectors import body_vector
+from shared_domain.sizing.vectors import body_vector, vector_body
 
 MAX_ROWS = 30
 EASE_MAX = Decimal(30)
@@ -122,66 +120,42 @@ def size_recommend(
     vector = body_vector(body) if blend else None
     if vector is None:
         return chart_rec
-    neighbours = selectors.fit_neighbours(
+    found = selectors.fit_neighbours(
         product_id=product_id, vendor_id=facts.vendor_id, brand=facts.brand,
         vector=vector, k=blending.NEIGHBOURS,
     )  # fmt: skip
-    if not neighbours:
+    if not found:
         return chart_rec
     chart_scores = size_scores(
         body=scored, sizes=sizes, fit_preference=preference,
         fit_type=chart.fit_type, ease_cm=chart.ease_cm,
     )  # fmt: skip
     labels = [size.label for size in sizes]
-    mixed = blending.blend(labels=labels, chart=chart_scores, neighbours=neighbours)
-    return _blended_recommendation(
+    neighbours = [
+        dataclasses.replace(n, chart_size=_chart_size(body, sizes, chart, preference))
+        for n, body in found
+    ]
+    mixed = blending.blend(
+        labels=labels, chart=chart_scores, neighbours=neighbours, anchor=chart_rec.size
+    )
+    return blending.blended_recommendation(
         chart_rec, labels=labels, chart_scores=chart_scores, mixed=mixed,
         count=len(neighbours), size_up=preference != "slim",
     )  # fmt: skip
 
 
-def _blended_recommendation(
-    chart_rec: Recommendation,
-    *,
-    labels: list[str],
-    chart_scores: Mapping[str, float],
-    mixed: blending.Blend,
-    count: int,
-    size_up: bool,
-) -> Recommendation:
-    if mixed.weight == 0:
-        return chart_rec
-    order = {label: i for i, label in enumerate(labels)}
-    ranked = sorted(
-        mixed.scores, key=lambda lb: (mixed.scores[lb], order[lb] if size_up else -order[lb]),
-        reverse=True,
-    )  # fmt: skip
-    # The chart's confidence is its score less for the measurements it lacked; the
-    # blended score is discounted the same way.
-    base = chart_scores.get(chart_rec.size) or 1.0
-    factor = min(1.0, chart_rec.confidence / base) if base else 1.0
-
-    def confidence(label: str) -> float:
-        return round(min(1.0, mixed.scores[label] * factor), 2)
-
-    best = ranked[0]
-    alternatives = [
-        Alternative(size=label, confidence=confidence(label))
-        for label in ranked[1:]
-        if mixed.scores[label] >= ALTERNATIVE_MIN
-    ][:MAX_ALTERNATIVES]
-    favourite = max(mixed.votes, key=lambda lb: mixed.votes[lb])
-    others = f"{count} shopper{'s' if count > 1 else ''} with measurements like yours"
-    if best == chart_rec.size:
-        reason = f"{chart_rec.reason} {others} mostly kept {favourite}."
-    else:
-        reason = (
-            f"The size chart points to {chart_rec.size}, but {others} mostly kept "
-            f"{favourite} (or returned the sizes either side): {best} is the safer choice."
-        )
-    return Recommendation(
-        size=best, confidence=confidence(best), alternatives=alternatives, reason=reason
-    )
+def _chart_size(
+    vector: list[float], sizes: list[SizeRange], chart: Any, preference: str
+) -> str | None:
+    """The size the chart gives the body a vector stands for (as for the customer)."""
+    body = vector_body(vector)
+    try:
+        return chart_score(
+            body={name: body[name] for name in SCORED_MEASUREMENTS}, sizes=sizes,
+            fit_preference=preference, fit_type=chart.fit_type, ease_cm=chart.ease_cm,
+        ).size  # fmt: skip
+    except NoUsableMeasurements:
+        return None
 
 
 def _from_brand_sizes(

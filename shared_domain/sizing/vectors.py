@@ -10,7 +10,7 @@ height as the inseam, biacromial breadth as the shoulder, stature.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 # name -> (mean, sd), in the vector's order.
@@ -38,3 +38,11 @@ def body_vector(body: Mapping[str, Decimal | float | None]) -> list[float] | Non
         known += 1
         values.append(round((float(raw) - mean) / sd, 4))
     return values if known else None
+
+
+def vector_body(vector: Sequence[float]) -> dict[str, Decimal]:
+    """The measurements (cm) a body vector stands for (gaps come back as the mean)."""
+    return {
+        name: Decimal(str(round(mean + sd * float(z), 1)))
+        for (name, (mean, sd)), z in zip(REFERENCE.items(), vector, strict=True)
+    }

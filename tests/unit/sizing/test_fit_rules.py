@@ -87,3 +87,19 @@ def test_body_vectors_are_z_scores_with_gaps_at_the_mean():
     vector = body_vector({"chest_cm": 110.5, "height": 171})
     assert vector == pytest.approx([1.0, 0, 0, 0, 0, 0])
     assert body_vector({"waist_cm": None}) is None
+
+
+def test_neighbours_vote_for_a_correction_of_the_chart():
+    # A bigger neighbour (the chart gives it L) kept L: the chart was right for it, so
+    # the customer's chart size (M) gets the vote, not L.
+    right = [Neighbour(0.5, "L", kept=1, too_small=0, too_large=0, chart_size="L")]
+    votes, _ = neighbour_votes(labels=LABELS, neighbours=right, anchor="M")
+    assert votes == {"M": 1.0}
+    # A neighbour the chart gives M returned M as too small: one size up for the customer.
+    small = [Neighbour(0.5, "M", kept=0, too_small=1, too_large=0, chart_size="M")]
+    votes, _ = neighbour_votes(labels=LABELS, neighbours=small, anchor="S")
+    assert votes == {"M": 1.0}
+    # Without the neighbour's chart size, the size that fitted it is the vote.
+    votes, _ = neighbour_votes(labels=LABELS, neighbours=[right[0].__class__(
+        0.5, "L", kept=1, too_small=0, too_large=0)], anchor="M")  # fmt: skip
+    assert votes == {"L": 1.0}
