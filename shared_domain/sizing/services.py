@@ -132,8 +132,8 @@ def size_recommend(
     )  # fmt: skip
     labels = [size.label for size in sizes]
     neighbours = [
-        dataclasses.replace(n, chart_size=_chart_size(body, sizes, chart, preference))
-        for n, body in found
+        dataclasses.replace(n, chart_size=_chart_size(theirs, sizes, chart, preference))
+        for n, theirs in found
     ]
     mixed = blending.blend(
         labels=labels, chart=chart_scores, neighbours=neighbours, anchor=chart_rec.size
