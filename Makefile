@@ -15,7 +15,7 @@ CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
         pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
-        bench-discovery eval-search
+        bench-discovery eval eval-search
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -113,6 +113,9 @@ manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Cad
 	$(PY) -m deploy.validate
 
 bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-discovery ## All benchmarks (results as tables; see README "Benchmarks")
+
+eval: venv ## Fit: chart-only vs blended size recommendations on a synthetic population (benchmarks/results/eval.md)
+	$(PY) benchmarks/eval_fit.py
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog

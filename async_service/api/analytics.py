@@ -20,12 +20,13 @@ router = Router(tags=["analytics"], auth=jwt_auth)
 
 
 async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
-    revenue, statuses, top, low_stock, balance = await asyncio.gather(
+    revenue, statuses, top, low_stock, balance, returns = await asyncio.gather(
         run_db(selectors.dashboard_revenue, vendor_id=vendor_id, period=period),
         run_db(selectors.dashboard_orders_by_status, vendor_id=vendor_id, period=period),
         run_db(selectors.dashboard_top_products, vendor_id=vendor_id, period=period),
         run_db(selectors.dashboard_low_stock, vendor_id=vendor_id),
         run_db(selectors.dashboard_balance, vendor_id=vendor_id),
+        run_db(selectors.dashboard_returns, vendor_id=vendor_id, period=period),
     )
     return selectors.dashboard_compose(
         period=period,
@@ -34,6 +35,7 @@ async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
         top_products=top,
         low_stock=low_stock,
         balance=balance,
+        returns=returns,
     )
 
 
@@ -44,7 +46,8 @@ async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
     description="Your store's figures over a period of whole UTC days: revenue (gross, "
     "commission, refunded, net, average order value) per currency, vendor orders placed "
     "or moved to each status, top products by revenue and by units, low-stock variants, "
-    "and your balance. `period` is 7d, 30d (default) or 90d, ending today; or give "
+    "your balance, and returns (rate = units returned / units delivered in the period, "
+    "top reasons). `period` is 7d, 30d (default) or 90d, ending today; or give "
     "`from` and `to` (YYYY-MM-DD, both included, at most ANALYTICS_MAX_PERIOD_DAYS). "
     "Errors: 400 validation_error (unknown period, a bad date, `from` after `to`, a "
     "period too long, `period` with `from`/`to`); 403 permission_denied (not a vendor). "

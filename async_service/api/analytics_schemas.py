@@ -48,6 +48,21 @@ class MoneyOut(Schema):
     currency: str
 
 
+class ReturnReasonOut(Schema):
+    reason: str = Field(description="too_small, too_large, not_as_described or other.")
+    units: int
+
+
+class ReturnsOut(Schema):
+    rate: Decimal | None = Field(
+        description="Units returned / units delivered in the period (decimal string, "
+        "4 places); null without deliveries."
+    )
+    returned_units: int
+    delivered_units: int
+    top_reasons: list[ReturnReasonOut] = Field(description="Most units first.")
+
+
 class DashboardOut(Schema):
     start: date = Field(description="First day of the period (UTC), included.")
     end: date = Field(description="Last day of the period (UTC), included.")
@@ -57,3 +72,4 @@ class DashboardOut(Schema):
     low_stock: list[LowStockOut]
     low_stock_threshold: int
     balance: list[MoneyOut] = Field(description="What the marketplace owes you now.")
+    returns: ReturnsOut

@@ -3,12 +3,15 @@ selectors, so the same ranking, as v1."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from async_service.api.catalog_schemas import (
     MAX_LIMIT,
-    ProductDetailOut,
+    ProductDetailFitOut,
     SearchFilters,
     SearchOut,
     SimilarOut,
@@ -16,6 +19,7 @@ from async_service.api.catalog_schemas import (
 )
 from async_service.api.common_schemas import ErrorOut
 from async_service.api.rendering import read_model_response
+from async_service.api.security import optional_user
 from shared_domain.catalog.params import SearchParams
 from shared_domain.catalog.selectors import (
     Facets,
@@ -27,20 +31,21 @@ from shared_domain.catalog.selectors import (
     search_resolve,
 )
 from shared_domain.common.asyncdb import run_db
-from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.errors import NotAuthenticated, ValidationFailed
 from shared_domain.discovery.embedding import query_vector
 from shared_domain.discovery.selectors import (
     SimilarProducts,
     product_search_hybrid,
     product_similar,
 )
+from shared_domain.sizing.selectors import fit_signal_of_product, fits_me_rules
 
 router = Router(tags=["catalog"])
 
 
 @router.get(
     "/products/search",
-    response={200: SearchOut, 400: ErrorOut},
+    response={200: SearchOut, 400: ErrorOut, 401: ErrorOut},
     auth=None,
     operation_id="v2_products_search",
 )
@@ -55,7 +60,12 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
     embedding (reciprocal rank fusion, k=60); the facets count the full-text matches.
     The embedding is computed off the event loop within SEARCH_EMBEDDING_BUDGET_MS
     (then cached); when it is late or fails the answer is the text ranking, with
-    `mode_used: "text"`."""
+    `mode_used: "text"`.
+
+    `fits_me=true` (signed-in customers with a body profile with measurements; 401
+    `not_authenticated` anonymous, 400 `body_profile_required` otherwise) keeps only
+    products with stock in the size their size chart recommends for the caller (the
+    chart's score, computed once per chart)."""
     f = filters
     params = SearchParams.from_query(
         q=f.q,
@@ -70,6 +80,12 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
         department=f.department,
         sort=f.sort,
     )
+    if f.fits_me:
+        user = await optional_user(request)
+        if user is None:
+            raise NotAuthenticated("Sign in to search what fits you.")
+        rules = await run_db(fits_me_rules, user=user)
+        params = dataclasses.replace(params, fit_rules=rules)
     vector = None
     if f.mode == "hybrid":
         if params.effective_sort != "relevance":
@@ -124,12 +140,22 @@ async def similar(
 
 @router.get(
     "/products/{product_id}",
-    response={200: ProductDetailOut, 404: ErrorOut},
+    response={200: ProductDetailFitOut, 404: ErrorOut},
     auth=None,
     operation_id="v2_product_detail",
 )
 async def detail(request: HttpRequest, product_id: int) -> HttpResponse:
     """A product on sale: variants with live availability, images, vendor card, rating
-    summary and number of reviews."""
-    product: ProductDetail = await run_db(product_detail_public, product_id=product_id)
-    return read_model_response(product)
+    summary, number of reviews, and its fit signal from returns (`fit_signal`)."""
+    return read_model_response(await run_db(_detail_with_fit, product_id))
+
+
+def _detail_with_fit(product_id: int) -> dict[str, Any]:
+    """The catalog's detail and the sizing context's fit signal, in one hop."""
+    detail = product_detail_public(product_id=product_id)
+    return {**_fields(detail), "fit_signal": fit_signal_of_product(product_id=detail.id)}
+
+
+def _fields(detail: ProductDetail) -> dict[str, Any]:
+    # Top-level fields only: the nested dataclasses are rendered as they are.
+    return {f.name: getattr(detail, f.name) for f in dataclasses.fields(detail)}

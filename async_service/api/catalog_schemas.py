@@ -38,6 +38,11 @@ class SearchFilters(Schema):
     sort: ProductSort | None = Field(
         None, description="Default: relevance with q, newest without."
     )
+    fits_me: bool = Field(
+        False,
+        description="Signed-in customers with a body profile: only products in stock in "
+        "the size their chart recommends for you.",
+    )
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     mode: Literal["text", "hybrid"] = Field(
@@ -167,3 +172,18 @@ class ProductDetailOut(Schema):
     sizes_in_stock: list[str]
     created_at: datetime
     published_at: datetime | None
+
+
+class FitSignalOut(Schema):
+    verdict: Literal["runs_small", "true_to_size", "runs_large"] | None = Field(
+        description="null until enough units were delivered (see README, Sizing)."
+    )
+    returns_too_small: int = Field(description="Units returned as too small.")
+    returns_too_large: int = Field(description="Units returned as too large.")
+    kept: int = Field(description="Units delivered and not returned.")
+
+
+class ProductDetailFitOut(ProductDetailOut):
+    """The public product detail: the catalog's, with the sizing context's fit signal."""
+
+    fit_signal: FitSignalOut

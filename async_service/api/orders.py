@@ -1,23 +1,33 @@
 """v2 orders: checkout (the same service, so the same rules, errors and idempotency as
 v1's POST /checkout), the customer's orders, and one order whose items, shipments and
-payments are read at the same time on connections of their own."""
+payments are read at the same time on connections of their own; returns of delivered
+items."""
 
 from __future__ import annotations
 
 import asyncio
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from async_service.api.common_schemas import ErrorOut
-from async_service.api.orders_schemas import OrderListFilters, OrderOut, OrderPageOut, OrderPlaceIn
+from async_service.api.orders_schemas import (
+    OrderListFilters,
+    OrderOut,
+    OrderPageOut,
+    OrderPlaceIn,
+    ReturnIn,
+    ReturnListOut,
+    ReturnOut,
+)
 from async_service.api.rendering import read_model_response
 from async_service.api.security import current_user, jwt_auth
 from shared_domain.accounts.selectors import Account
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import PermissionDenied
 from shared_domain.orders import selectors
-from shared_domain.orders.services import order_place
+from shared_domain.orders.selectors import ReturnView
+from shared_domain.orders.services import order_place, return_request
 from shared_domain.payments import selectors as payment_selectors
 from shared_domain.payments.selectors import OrderDetail
 
@@ -121,3 +131,38 @@ async def order_list(request: HttpRequest, filters: Query[OrderListFilters]) -> 
 )
 async def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return read_model_response(await _order_detail(_customer(request), order_id))
+
+
+@router.post(
+    "/orders/{order_id}/returns",
+    response={201: ReturnOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
+    operation_id="v2_order_return",
+)
+async def order_return(
+    request: HttpRequest, order_id: int, payload: ReturnIn
+) -> Status[ReturnView]:
+    """Send back units of a delivered item of one of your orders, saying why (as v1's
+    POST /orders/{id}/returns): 400 validation_error (reason, quantity, comment over
+    1024 bytes); 409 not_returnable (not delivered), return_quantity_exceeded
+    (`details.returnable`); another customer's order 404. The refund is a separate
+    step."""
+    row = await run_db(
+        return_request,
+        customer=_customer(request),
+        order_id=order_id,
+        data=payload.model_dump(),
+    )
+    return Status(201, row)
+
+
+@router.get(
+    "/orders/{order_id}/returns",
+    response={200: ReturnListOut, 404: ErrorOut, **ERRORS},
+    operation_id="v2_order_returns",
+)
+async def order_returns(request: HttpRequest, order_id: int) -> dict[str, list[ReturnView]]:
+    """The returns opened on one of your orders, oldest first."""
+    rows = await run_db(
+        selectors.returns_of_order_for_customer, customer=_customer(request), order_id=order_id
+    )
+    return {"items": rows}

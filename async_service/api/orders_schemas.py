@@ -137,3 +137,34 @@ class OrderSummaryOut(Schema):
 class OrderPageOut(Schema):
     items: list[OrderSummaryOut]
     next_cursor: str | None
+
+
+class ReturnIn(StrictIn):
+    """Checked by the service (the same messages as v1)."""
+
+    item_id: int = Field(description="The order item sent back.")
+    quantity: int = Field(1, description="Units sent back (default 1).")
+    reason: str = Field(
+        max_length=32, description="too_small, too_large, not_as_described or other."
+    )
+    comment: str = Field("", description="Plain text, at most 1024 bytes (UTF-8).")
+
+
+class ReturnOut(Schema):
+    id: int
+    order_id: int
+    vendor_order_id: int
+    item_id: int
+    product_id: int
+    variant_id: int
+    title: str
+    sku: str
+    size: str
+    quantity: int
+    reason: str
+    comment: str
+    created_at: datetime
+
+
+class ReturnListOut(Schema):
+    items: list[ReturnOut]

@@ -14,6 +14,8 @@ from async_service.api.security import current_user, jwt_auth, optional_user
 from async_service.api.sizing_schemas import (
     BodyProfileIn,
     BodyProfileOut,
+    ConvertOut,
+    ConvertQuery,
     MeasurementConfirmIn,
     MeasurementOut,
     MeasurementsQuery,
@@ -22,6 +24,7 @@ from async_service.api.sizing_schemas import (
 )
 from shared_domain.common.asyncdb import run_db
 from shared_domain.sizing import selectors, services
+from shared_domain.sizing.conversion import normalise, size_convert
 from shared_domain.sizing.measurements import BODY_FIELDS
 from shared_domain.sizing.scoring import Recommendation
 from shared_domain.web.throttles import per_user
@@ -36,6 +39,7 @@ def _profile_out(profile: Any) -> dict[str, Any]:
         for name in BODY_FIELDS
     }
     out["fit_preference"] = profile.fit_preference
+    out["brand_sizes"] = list(profile.brand_sizes)
     out["updated_at"] = profile.updated_at.isoformat()
     return out
 
@@ -49,7 +53,9 @@ def _profile_out(profile: Any) -> dict[str, Any]:
 async def body_profile_put(request: HttpRequest, body: BodyProfileIn) -> dict[str, Any]:
     """Save your measurements (customers only), replacing the profile: cm and kg, each
     optional, within plausible ranges (400 `validation_error`, `details` names each
-    field out of range or unknown); `fit_preference` slim, regular (default) or loose."""
+    field out of range or unknown); `fit_preference` slim, regular (default) or loose;
+    `brand_sizes` `[{brand, system, size}]` (at most 10; 400 naming
+    `brand_sizes.<i>.system`/`.size` for an unknown one)."""
     user = current_user(request)
     profile = await run_db(
         services.body_profile_put, user=user, data=body.model_dump(exclude_none=True)
@@ -204,3 +210,21 @@ async def measurement_confirm(
         names=names,
     )
     return _profile_out(profile)
+
+
+@router.get(
+    "/sizes/convert",
+    response={200: ConvertOut, 400: ErrorOut},
+    auth=None,
+    operation_id="v2_size_convert",
+)
+async def size_convert_endpoint(
+    request: HttpRequest, query: Query[ConvertQuery]
+) -> dict[str, Any]:
+    """A size in one system (`letter`, `uk`, `us`, `eu`, `ng`) in another, for a
+    garment (`women_tops` by default, `women_bottoms`, `men_tops`, `men_bottoms`), from
+    the table in `shared_domain/sizing/conversion.py`. 400 `validation_error` naming
+    `system`, `to`, `garment` or `size` when unknown. No database."""
+    sizes = size_convert(garment=query.garment, system=query.system, size=query.size, to=query.to)
+    return {"garment": query.garment, "system": query.system, "size": normalise(query.size),
+            "to": query.to, "sizes": sizes}  # fmt: skip

@@ -11,6 +11,18 @@ from async_service.api.accounts_schemas import StrictIn
 FitPreference = Literal["slim", "regular", "loose"]
 
 
+class BrandSizeIn(StrictIn):
+    brand: str = Field(description="The brand, as its labels spell it (1 to 100 characters).")
+    system: str = Field(description="letter, uk, us, eu or ng.")
+    size: str = Field(description='e.g. "M", "12", "40".')
+
+
+class BrandSizeOut(Schema):
+    brand: str
+    system: str
+    size: str
+
+
 class BodyProfileIn(StrictIn):
     """Every measurement is optional (absent = unknown); PUT replaces the whole profile."""
 
@@ -22,6 +34,11 @@ class BodyProfileIn(StrictIn):
     inseam_cm: Decimal | None = Field(None, description="20 to 120 cm")
     shoulder_cm: Decimal | None = Field(None, description="20 to 80 cm")
     fit_preference: FitPreference = "regular"
+    brand_sizes: list[BrandSizeIn] | None = Field(
+        None,
+        description="Sizes you wear in other brands (at most 10): used, converted to the "
+        "product's size system, when the profile has no measurement.",
+    )
 
 
 class BodyProfileOut(Schema):
@@ -33,6 +50,7 @@ class BodyProfileOut(Schema):
     inseam_cm: float | None
     shoulder_cm: float | None
     fit_preference: str
+    brand_sizes: list[BrandSizeOut]
     updated_at: str
 
 
@@ -96,3 +114,21 @@ class MeasurementConfirmIn(StrictIn):
     measurements: list[MeasurementName] | None = Field(
         None, description="Which estimates to copy into the body profile; all when absent."
     )
+
+
+class ConvertQuery(Schema):
+    system: str = Field(description="letter, uk, us, eu or ng.")
+    size: str = Field(max_length=10)
+    to: str = Field(description="letter, uk, us, eu or ng.")
+    garment: str = Field(
+        "women_tops", description="women_tops, women_bottoms, men_tops or men_bottoms."
+    )
+
+
+class ConvertOut(Schema):
+    garment: str
+    system: str
+    size: str
+    to: str
+    sizes: list[str] = Field(description="Equivalent sizes, smallest first (a letter "
+                             "covers several numbers).")  # fmt: skip

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from shared_domain.analytics.services import recomputes_mark
 from shared_domain.common.events import subscribe
 from shared_domain.orders import selectors as orders
-from shared_domain.orders.events import OrderStatusChanged
+from shared_domain.orders.events import OrderStatusChanged, ReturnRequested
 from shared_domain.payments import selectors as payments
 from shared_domain.payments.events import PaymentSucceeded, RefundFailed, RefundSucceeded
 
@@ -32,6 +32,11 @@ def order_changed(event: OrderStatusChanged) -> None:
     _queue(orders.vendor_days_of_order(order_id=event.order_id, at=event.at))
 
 
+def return_requested(event: ReturnRequested) -> None:
+    """A return counts on the day it was opened, for its vendor."""
+    _queue([(event.vendor_id, event.at.astimezone(dt.UTC).date())])
+
+
 def payment_succeeded(event: PaymentSucceeded) -> None:
     """The sale and commission entries of the payment are in the ledger."""
     _queue(payments.ledger_vendor_days(payment_id=event.payment_id))
@@ -44,6 +49,7 @@ def refund_settled(event: RefundSucceeded | RefundFailed) -> None:
 
 def register() -> None:
     subscribe(OrderStatusChanged, order_changed)
+    subscribe(ReturnRequested, return_requested)
     subscribe(PaymentSucceeded, payment_succeeded)
     subscribe(RefundSucceeded, refund_settled)
     subscribe(RefundFailed, refund_settled)

@@ -31,6 +31,14 @@ class VendorDailyRollup(models.Model):
     refunded_orders = models.PositiveIntegerField(default=0)
     paid_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     cancelled_amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Returns: units of the vendor's parts delivered that day, and units returned that
+    # day in all and per reason (the returns rate's numerator and denominator).
+    delivered_units = models.PositiveIntegerField(default=0)
+    returned_units = models.PositiveIntegerField(default=0)
+    returns_too_small = models.PositiveIntegerField(default=0)
+    returns_too_large = models.PositiveIntegerField(default=0)
+    returns_not_as_described = models.PositiveIntegerField(default=0)
+    returns_other = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -68,6 +68,13 @@ def _day_rows(vendor_id: int, day: dt.date) -> list[VendorDailyRollup]:
     ledger: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for entry in payments.ledger_day_figures(vendor_id=vendor_id, day=day):
         ledger[entry.currency][entry.kind] += entry.amount
+    for delivered in orders.vendor_day_delivered_units(vendor_id=vendor_id, day=day):
+        row(delivered.currency).delivered_units += delivered.units
+    for returned in orders.vendor_day_return_figures(vendor_id=vendor_id, day=day):
+        target = row(returned.currency)
+        target.returned_units += returned.units
+        field = f"returns_{returned.reason}"
+        setattr(target, field, getattr(target, field) + returned.units)
     for currency, kinds in ledger.items():
         target = row(currency)
         target.gross = to_major(kinds["sale"], currency)
@@ -80,14 +87,15 @@ def _day_rows(vendor_id: int, day: dt.date) -> list[VendorDailyRollup]:
 def _nonzero(row: VendorDailyRollup) -> bool:
     return any(
         getattr(row, field) for field in (*_STATUS_FIELDS.values(), "gross", "commission",
-                                           "refunded", "paid_amount", "cancelled_amount")
+                                           "refunded", "paid_amount", "cancelled_amount",
+                                           "delivered_units", "returned_units")
     )  # fmt: skip
 
 
 @transaction.atomic
 def rollup_recompute(*, vendor_id: int, day: dt.date) -> None:
     """Replace the vendor's rollups of `day` with figures read from the orders
-    history and the ledger (five queries after the lock). Safe to run any number of
+    history, its returns and the ledger (seven queries after the lock). Safe to run any number of
     times, concurrently, in any order."""
     _vendor_lock(vendor_id)
     rows = _day_rows(vendor_id, day)
@@ -121,7 +129,11 @@ def rollups_recompute(*, pairs: Iterable[tuple[int, dt.date]]) -> int:
 def rollups_rebuild() -> int:
     """Recompute every (vendor, day) with history or ledger entries and drop rollups
     of any other day (nothing to show there). Returns the days recomputed."""
-    pairs = set(orders.vendor_days_with_history()) | payments.ledger_vendor_days()
+    pairs = (
+        set(orders.vendor_days_with_history())
+        | set(orders.vendor_days_with_returns())
+        | payments.ledger_vendor_days()
+    )
     keep = {(vendor_id, day) for vendor_id, day in pairs if vendor_id is not None}
     stale = set(VendorDailyRollup.objects.values_list("vendor_id", "day")) | set(
         ProductDailyRollup.objects.values_list("vendor_id", "day")

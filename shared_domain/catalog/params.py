@@ -40,6 +40,26 @@ def split_multi(values: Iterable[str] | None) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class FitScope:
+    """The products one size chart applies to: a vendor's, of a brand ("" for any;
+    compared case-insensitively) and of a category subtree (None for any)."""
+
+    vendor_id: int
+    brand: str = ""
+    category_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """Products in `scope` but in none of `unless` (the scopes of more specific charts
+    of the vendor, which decide there), with a variant of `size` in stock."""
+
+    scope: FitScope
+    size: str
+    unless: tuple[FitScope, ...] = ()
+
+
+@dataclass(frozen=True)
 class SearchParams:
     q: str = ""
     category: str | None = None
@@ -52,6 +72,8 @@ class SearchParams:
     in_stock: bool = False
     department: str | None = None
     sort: ProductSort | None = None
+    # Only products some rule keeps (the sizing context's "fits me"); None: no filter.
+    fit_rules: tuple[FitRule, ...] | None = None
 
     @property
     def effective_sort(self) -> ProductSort:

@@ -12,6 +12,8 @@ __all__ = [
     "IdempotencyKeyRequired",
     "InvalidTransition",
     "NotDelivered",
+    "NotReturnable",
+    "ReturnQuantityExceeded",
     "VariantUnavailable",
 ]
 
@@ -44,3 +46,13 @@ class IdempotencyConflict(Conflict):
 class NotDelivered(Conflict):
     code = "not_delivered"
     default_message = "Only delivered items can be reviewed."
+
+
+class NotReturnable(Conflict):
+    code = "not_returnable"
+    default_message = "Only delivered items can be returned."
+
+
+class ReturnQuantityExceeded(Conflict):
+    code = "return_quantity_exceeded"
+    default_message = "More units than were delivered and not yet returned."

@@ -39,3 +39,21 @@ class OrderCancelled(Event):
     order_id: int
     reason: str
     was_paid: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReturnRequested(Event):
+    """A customer opened a return of `quantity` units of a delivered item."""
+
+    return_id: int
+    order_id: int
+    vendor_order_id: int
+    order_item_id: int
+    vendor_id: int
+    customer_id: int
+    product_id: int
+    variant_id: int
+    size_label: str
+    reason: str
+    quantity: int
+    at: datetime

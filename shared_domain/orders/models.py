@@ -179,3 +179,40 @@ class CheckoutRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}:{self.key}"
+
+
+class ReturnReason(models.TextChoices):
+    TOO_SMALL = "too_small", "Too small"
+    TOO_LARGE = "too_large", "Too large"
+    NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+    OTHER = "other", "Other"
+
+
+class ReturnRequest(models.Model):
+    """A customer sends back some units of a delivered item, for a structured reason.
+    The refund is a separate step (payments: a staff or vendor refund of the part)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    vendor_order = models.ForeignKey(VendorOrder, on_delete=models.CASCADE, related_name="returns")
+    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="returns")
+    # Denormalised from the vendor order: the vendor's list and daily figures read it.
+    vendor = models.ForeignKey(
+        "accounts.VendorProfile", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=ReturnReason.choices)
+    comment = models.TextField(blank=True)
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["vendor", "-id"], name="return_vendor_recent"),
+            models.Index(fields=["vendor", "created_at"], name="return_vendor_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x item {self.item_id} ({self.reason})"

@@ -8,6 +8,9 @@ class SizingConfig(AppConfig):
     verbose_name = "Sizing"
 
     def ready(self) -> None:
+        from shared_domain.sizing import handlers
         from shared_domain.sizing.checks import estimator_importable
 
         checks.register(estimator_importable)
+
+        handlers.register()

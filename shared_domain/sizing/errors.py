@@ -54,3 +54,8 @@ class EstimatorUnavailable(ServiceUnavailable):
 class MeasurementNotReady(Conflict):
     code = "measurement_not_ready"
     default_message = "Only a measurement that is done can be confirmed."
+
+
+class BodyProfileRequired(ValidationFailed):
+    code = "body_profile_required"
+    default_message = "Save a body profile with your measurements to search what fits you."

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from pgvector.django import HnswIndex, VectorField
 
 
 class FitType(models.TextChoices):
@@ -110,6 +111,9 @@ class BodyProfile(models.Model):
     fit_preference = models.CharField(
         max_length=10, choices=FitType.choices, default=FitType.REGULAR
     )
+    # Sizes the customer wears in other brands: [{"brand", "garment", "system", "size"}],
+    # a weak signal when no measurement is known (see sizing.conversion).
+    brand_sizes = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -163,3 +167,60 @@ class PhotoMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"photo measurement {self.pk} ({self.status})"
+
+
+# Dimensions of a body vector, in this order (see sizing.vectors).
+BODY_VECTOR_DIMENSIONS = 6
+
+
+class FitOutcome(models.Model):
+    """How a delivered item fitted: the buyer's body (normalised measurements at
+    delivery, when known), the size label bought, and the units kept or returned as
+    too small / too large (other returns are neither). One per order item, refreshed
+    from the orders context whenever the item is delivered or returned."""
+
+    order_item_id = models.BigIntegerField(unique=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    product_id = models.BigIntegerField()
+    vendor_id = models.BigIntegerField()
+    # Upper-cased, so "same vendor and brand" is one equality.
+    brand_key = models.CharField(max_length=100, blank=True)
+    size_label = models.CharField(max_length=32)
+    kept = models.PositiveIntegerField(default=0)
+    too_small = models.PositiveIntegerField(default=0)
+    too_large = models.PositiveIntegerField(default=0)
+    body = VectorField(dimensions=BODY_VECTOR_DIMENSIONS, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["product_id"], name="fitoutcome_product_idx"),
+            models.Index(fields=["vendor_id", "brand_key"], name="fitoutcome_vendor_brand_idx"),
+            HnswIndex(
+                name="fitoutcome_body_hnsw",
+                fields=["body"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_l2_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.order_item_id}: {self.size_label}"
+
+
+class ProductFitSignal(models.Model):
+    """Per product, units delivered and kept, and units returned as too small or too
+    large: counters moved by the fit outcome handler, read as they are by the product
+    detail (never aggregated per request)."""
+
+    product_id = models.BigIntegerField(primary_key=True)
+    kept = models.IntegerField(default=0)
+    too_small = models.IntegerField(default=0)
+    too_large = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"fit of product {self.product_id}"

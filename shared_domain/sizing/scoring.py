@@ -70,31 +70,8 @@ def chart_score(
     ease_cm: Decimal = Decimal(0),
 ) -> Recommendation:
     """The best size of `sizes` (smallest first) for `body` (measurement -> cm)."""
-    shift = PREFERENCE_SHIFT_CM[fit_preference] + CUT_SHIFT_CM[fit_type]
-    known = {name: float(v) for name, v in body.items() if v is not None}
-    scored: list[tuple[float, int, str, list[str]]] = []
-    chart_names: set[str] = set()
-    # Scores before any preference: "between sizes" is about the body, not the taste.
-    neutrals: dict[int, float] = {}
-    for index, size in enumerate(sizes):
-        chart_names.update(size.ranges)
-        used = sorted(set(known) & set(size.ranges))
-        if not used:
-            continue
-        total = neutral = 0.0
-        for name in used:
-            low, high = (float(x) for x in size.ranges[name])
-            girth = name in EASED
-            low, high = (low - float(ease_cm), high - float(ease_cm)) if girth else (low, high)
-            moved = known[name] + (shift if girth else 0.0)
-            total += _measure_score(moved, low, high)
-            neutral += _measure_score(known[name], low, high)
-        scored.append((total / len(used), index, size.label, used))
-        neutrals[index] = neutral / len(used)
-    if not scored:
-        raise NoUsableMeasurements(
-            details={"measurements": [f"This chart uses: {', '.join(sorted(chart_names))}."]}
-        )
+    scored, neutrals = _scored(body, sizes, fit_preference, fit_type, ease_cm)
+    chart_names = {name for size in sizes for name in size.ranges}
     # Highest score; on a tie the larger size for a regular or loose fit, else smaller.
     size_up = fit_preference != "slim"
     ranked = sorted(scored, key=lambda s: (s[0], s[1] if size_up else -s[1]), reverse=True)
@@ -124,6 +101,56 @@ def chart_score(
         alternatives=alternatives,
         reason=reason,
     )
+
+
+def _scored(
+    body: Mapping[str, Decimal | None],
+    sizes: Sequence[SizeRange],
+    fit_preference: str,
+    fit_type: str,
+    ease_cm: Decimal,
+) -> tuple[list[tuple[float, int, str, list[str]]], dict[int, float]]:
+    """(score, index, label, measurements used) of each size with a usable measurement,
+    and each one's score before any preference."""
+    shift = PREFERENCE_SHIFT_CM[fit_preference] + CUT_SHIFT_CM[fit_type]
+    known = {name: float(v) for name, v in body.items() if v is not None}
+    scored: list[tuple[float, int, str, list[str]]] = []
+    chart_names: set[str] = set()
+    # Scores before any preference: "between sizes" is about the body, not the taste.
+    neutrals: dict[int, float] = {}
+    for index, size in enumerate(sizes):
+        chart_names.update(size.ranges)
+        used = sorted(set(known) & set(size.ranges))
+        if not used:
+            continue
+        total = neutral = 0.0
+        for name in used:
+            low, high = (float(x) for x in size.ranges[name])
+            girth = name in EASED
+            low, high = (low - float(ease_cm), high - float(ease_cm)) if girth else (low, high)
+            moved = known[name] + (shift if girth else 0.0)
+            total += _measure_score(moved, low, high)
+            neutral += _measure_score(known[name], low, high)
+        scored.append((total / len(used), index, size.label, used))
+        neutrals[index] = neutral / len(used)
+    if not scored:
+        raise NoUsableMeasurements(
+            details={"measurements": [f"This chart uses: {', '.join(sorted(chart_names))}."]}
+        )
+    return scored, neutrals
+
+
+def size_scores(
+    *,
+    body: Mapping[str, Decimal | None],
+    sizes: Sequence[SizeRange],
+    fit_preference: str = "regular",
+    fit_type: str = "regular",
+    ease_cm: Decimal = Decimal(0),
+) -> dict[str, float]:
+    """Each size's chart score (0..1) for `body`, as `chart_score` ranks them."""
+    scored, _ = _scored(body, sizes, fit_preference, fit_type, ease_cm)
+    return {label: score for score, _, label, _ in scored}
 
 
 def _reason(

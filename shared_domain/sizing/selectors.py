@@ -7,13 +7,28 @@ import uuid
 from typing import Any
 
 from django.db.models import Q
+from pgvector.django import L2Distance
 
-from shared_domain.catalog.selectors import product_fit_facts
+from shared_domain.catalog.params import FitRule, FitScope
+from shared_domain.catalog.selectors import ProductFitFacts, category_subtrees, product_fit_facts
 from shared_domain.common.errors import NotFound, PermissionDenied
-from shared_domain.sizing.errors import NoBodyProfile, NoSizeChart
-from shared_domain.sizing.measurements import CHART_MEASUREMENTS
-from shared_domain.sizing.models import BodyProfile, PhotoMeasurement, SizeChart, SizeChartRow
-from shared_domain.sizing.scoring import SizeRange
+from shared_domain.sizing.blending import Neighbour
+from shared_domain.sizing.errors import (
+    BodyProfileRequired,
+    NoBodyProfile,
+    NoSizeChart,
+    NoUsableMeasurements,
+)
+from shared_domain.sizing.measurements import CHART_MEASUREMENTS, SCORED_MEASUREMENTS
+from shared_domain.sizing.models import (
+    BodyProfile,
+    FitOutcome,
+    PhotoMeasurement,
+    SizeChart,
+    SizeChartRow,
+)
+from shared_domain.sizing.outcomes import FitSignal, fit_signal_of_product
+from shared_domain.sizing.scoring import SizeRange, chart_score
 
 
 def size_chart_for_product(*, product_id: int) -> SizeChart:
@@ -21,7 +36,11 @@ def size_chart_for_product(*, product_id: int) -> SizeChart:
     the product's category beats one for a parent category, which beats one for all
     categories; at equal category, one for the product's brand beats one for all
     brands; then the newest. No chart applies: NoSizeChart (404)."""
-    facts = product_fit_facts(product_id=product_id)
+    return size_chart_for_facts(facts=product_fit_facts(product_id=product_id))
+
+
+def size_chart_for_facts(*, facts: ProductFitFacts) -> SizeChart:
+    """As `size_chart_for_product`, for a product whose facts were read already."""
     brand_match = Q(brand="")
     if facts.brand:
         brand_match |= Q(brand__iexact=facts.brand)
@@ -99,3 +118,86 @@ def measurement_get_for_user(
     if measurement is None:
         raise NotFound()
     return measurement
+
+
+__all__ = ["FitSignal", "fit_signal_of_product"]  # and the functions below
+
+
+# Fewer outcomes of the product itself than this: add those of the vendor's other
+# products of the same brand.
+PRODUCT_NEIGHBOURS_MIN = 5
+
+
+def fit_neighbours(
+    *, product_id: int, vendor_id: int, brand: str, vector: list[float], k: int
+) -> list[tuple[Neighbour, list[float]]]:
+    """The `k` outcomes with a body nearest to `vector` (L2, HNSW index) among the
+    buyers of the product, topped up from the same vendor's products of the same
+    brand when the product has few (one or two queries); each with its body vector."""
+
+    def nearest(rows: Any, limit: int) -> list[tuple[Neighbour, list[float]]]:
+        found = (
+            rows.filter(body__isnull=False)
+            .annotate(distance=L2Distance("body", vector))
+            .order_by("distance")
+            .values_list("distance", "size_label", "kept", "too_small", "too_large", "body")[
+                :limit
+            ]
+        )
+        return [
+            (Neighbour(float(d), label, kept, small, large), [float(x) for x in body])
+            for d, label, kept, small, large, body in found
+        ]
+
+    found = nearest(FitOutcome.objects.filter(product_id=product_id), k)
+    if len(found) < PRODUCT_NEIGHBOURS_MIN:
+        others = FitOutcome.objects.filter(
+            vendor_id=vendor_id, brand_key=brand.strip().upper()
+        ).exclude(product_id=product_id)
+        found += nearest(others, k - len(found))
+    return found
+
+
+def fits_me_rules(*, user: Any) -> tuple[FitRule, ...]:
+    """The catalog filter of "products that fit me": for each size chart, the size
+    the caller's body profile scores best on it (the chart alone, computed once per
+    chart, never per product), and the products that chart decides (its scope less
+    those of the vendor's more specific charts). A caller without a profile with
+    measurements: BodyProfileRequired (400). Three queries (profile, charts, sizes)
+    and the cached category tree."""
+    profile = BodyProfile.objects.filter(user_id=user.pk).first() if user.is_customer else None
+    body = (
+        {name: getattr(profile, f"{name}_cm") for name in SCORED_MEASUREMENTS} if profile else {}
+    )
+    if profile is None or all(value is None for value in body.values()):
+        raise BodyProfileRequired()
+    charts = list(SizeChart.objects.prefetch_related("rows").order_by("vendor_id", "pk"))
+    subtrees = category_subtrees(c.category_id for c in charts if c.category_id)
+    scopes: dict[int, FitScope] = {}
+    ranks: dict[int, tuple[int, bool, int]] = {}
+    for chart in charts:
+        depth, ids = subtrees.get(chart.category_id or 0, (0, None))
+        if chart.category_id and ids is None:
+            continue  # a category no longer in the tree
+        scopes[chart.pk] = FitScope(chart.vendor_id, chart.brand.strip(), ids)
+        ranks[chart.pk] = (depth, bool(chart.brand), chart.pk)
+    rules = []
+    for chart in charts:
+        if chart.pk not in scopes:
+            continue
+        try:
+            best = chart_score(
+                body=body, sizes=size_ranges(chart=chart), fit_preference=profile.fit_preference,
+                fit_type=chart.fit_type, ease_cm=chart.ease_cm,
+            ).size  # fmt: skip
+        except NoUsableMeasurements:
+            continue
+        unless = tuple(
+            scopes[other.pk]
+            for other in charts
+            if other.vendor_id == chart.vendor_id
+            and other.pk in scopes
+            and ranks[other.pk] > ranks[chart.pk]
+        )
+        rules.append(FitRule(scope=scopes[chart.pk], size=best, unless=unless))
+    return tuple(rules)

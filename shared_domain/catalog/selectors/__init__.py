@@ -25,6 +25,7 @@ from shared_domain.catalog.selectors.categories import (
     category_descendant_ids,
     category_labels,
     category_rows,
+    category_subtrees,
     category_tree,
     category_tree_invalidate,
 )
@@ -33,6 +34,7 @@ from shared_domain.catalog.selectors.facets import PRICE_BANDS, product_facets
 from shared_domain.catalog.selectors.fit import (
     ProductFitFacts,
     category_exists,
+    product_brands,
     product_fit_facts,
 )
 from shared_domain.catalog.selectors.keyset import CURSOR_KEYS, product_search_keyset
@@ -115,10 +117,12 @@ __all__ = [
     "category_exists",
     "category_labels",
     "category_rows",
+    "category_subtrees",
     "category_tree",
     "category_tree_invalidate",
     "image_get_for_vendor",
     "image_list_for_vendor",
+    "product_brands",
     "product_cards",
     "product_detail",
     "product_detail_public",

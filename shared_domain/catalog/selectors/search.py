@@ -36,7 +36,14 @@ from django.db.models.functions import Coalesce, Upper
 
 from shared_domain.accounts.selectors import vendor_card_annotations, vendor_profile_id_find
 from shared_domain.catalog.models import Product, ProductImage, ProductVariant
-from shared_domain.catalog.params import PRODUCT_SORTS, ProductSort, SearchParams, parse_id
+from shared_domain.catalog.params import (
+    PRODUCT_SORTS,
+    FitRule,
+    FitScope,
+    ProductSort,
+    SearchParams,
+    parse_id,
+)
 from shared_domain.catalog.search_index import TEXT_SEARCH_CONFIG
 from shared_domain.catalog.selectors.categories import category_descendant_ids
 from shared_domain.catalog.selectors.read_models import (
@@ -143,6 +150,36 @@ def search_resolved(search: Search) -> ResolvedSearch:
     return search if isinstance(search, ResolvedSearch) else search_resolve(search)
 
 
+def _scope_q(scope: FitScope) -> Q:
+    q = Q(vendor_id=scope.vendor_id)
+    if scope.brand:
+        q &= Q(brand__iexact=scope.brand)
+    if scope.category_ids is not None:
+        q &= Q(category_id__in=scope.category_ids)
+    return q
+
+
+def _fit_filter(rules: tuple[FitRule, ...]) -> Q:
+    """Products some rule keeps: in its scope, outside the more specific scopes, with
+    an active variant of its size in stock (one EXISTS per size)."""
+    by_size: dict[str, Q] = {}
+    for rule in rules:
+        where = _scope_q(rule.scope)
+        for other in rule.unless:
+            where &= ~_scope_q(other)
+        size = normalize_size(rule.size)
+        by_size[size] = by_size[size] | where if size in by_size else where
+    if not by_size:
+        return Q(pk__in=[])
+    kept = Q(pk__in=[])
+    for size, where in by_size.items():
+        variants = ProductVariant.objects.filter(
+            in_stock_q(), product=OuterRef("pk"), is_active=True, size=size
+        )
+        kept |= where & Q(Exists(variants))
+    return kept
+
+
 def search_filtered(search: ResolvedSearch) -> QuerySet[Product]:
     """Active products matching every filter, with `score` (text rank, SKU hit first)."""
     params, sku_product_id = search.params, search.sku_product_id
@@ -170,6 +207,8 @@ def search_filtered(search: ResolvedSearch) -> QuerySet[Product]:
         if params.in_stock:
             variants = variants.filter(in_stock_q())
         qs = qs.filter(Exists(variants))
+    if params.fit_rules is not None:
+        qs = qs.filter(_fit_filter(params.fit_rules))
     query = text_query(params.q)
     if query is None:
         return qs.annotate(score=Value(0.0, output_field=FloatField()))

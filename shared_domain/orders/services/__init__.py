@@ -7,6 +7,7 @@ from shared_domain.orders.services.cart import (
     cart_item_update,
 )
 from shared_domain.orders.services.checkout import PlacedOrder, checkout_keys_forget, order_place
+from shared_domain.orders.services.returns import return_request
 from shared_domain.orders.services.reviews import order_item_review
 from shared_domain.orders.services.transitions import (
     order_cancel,
@@ -34,6 +35,7 @@ __all__ = [
     "order_mark_payment_failed",
     "order_place",
     "orders_expire",
+    "return_request",
     "vendor_order_deliver",
     "vendor_order_mark_delivered",
     "vendor_order_process",

@@ -103,6 +103,23 @@ class ProductDetailOut(serializers.Serializer[Any]):
     published_at = serializers.DateTimeField(allow_null=True)
 
 
+class FitSignalOut(serializers.Serializer[Any]):
+    verdict = serializers.CharField(
+        allow_null=True,
+        help_text="runs_small, true_to_size or runs_large; null until enough units "
+        "were delivered (see README, Sizing).",
+    )
+    returns_too_small = serializers.IntegerField(help_text="Units returned as too small.")
+    returns_too_large = serializers.IntegerField(help_text="Units returned as too large.")
+    kept = serializers.IntegerField(help_text="Units delivered and not returned.")
+
+
+class ProductDetailFitOut(ProductDetailOut):
+    """The public product detail: the catalog's, with the sizing context's fit signal."""
+
+    fit_signal = FitSignalOut()
+
+
 class ProductPageOut(serializers.Serializer[Any]):
     items = ProductCardOut(many=True)
     next_cursor = serializers.CharField(allow_null=True)

@@ -18,6 +18,7 @@ from shared_domain.catalog.selectors import (
     product_search_keyset,
     review_list_for_product,
 )
+from shared_domain.sizing.selectors import fit_signal_of_product
 from sync_service.api.catalog import serializers as s
 from sync_service.api.representation import represent, represent_many
 from sync_service.api.schema import errors
@@ -124,13 +125,17 @@ class ProductDetailApi(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"], responses={200: s.ProductDetailOut, **errors(e404="not_found")}, auth=[]
+        tags=["catalog"],
+        responses={200: s.ProductDetailFitOut, **errors(e404="not_found")},
+        auth=[],
     )
     def get(self, request: Request, product_id: int) -> Response:
-        """A product on sale: variants with live availability, images, vendor card."""
-        return Response(
-            represent(s.ProductDetailOut, product_detail_public(product_id=product_id))
-        )
+        """A product on sale: variants with live availability, images, vendor card,
+        and its fit signal from returns (`fit_signal`)."""
+        detail = product_detail_public(product_id=product_id)
+        body = represent(s.ProductDetailOut, detail)
+        body["fit_signal"] = represent(s.FitSignalOut, fit_signal_of_product(product_id=detail.id))
+        return Response(body)
 
 
 class ProductReviewsApi(APIView):

@@ -258,3 +258,54 @@ class ReviewIn(StrictSerializer):
     text = serializers.CharField(
         allow_blank=True, trim_whitespace=False, help_text="Plain text, at most 2048 characters."
     )
+
+
+# ---------------------------------------------------------------------- returns
+class ReturnIn(StrictSerializer):
+    """Checked by the service (one message for every client); shapes only here."""
+
+    item_id = serializers.IntegerField(help_text="The order item sent back.")
+    quantity = serializers.IntegerField(
+        required=False, default=1, help_text="Units sent back (default 1)."
+    )
+    reason = serializers.CharField(
+        max_length=32, help_text="too_small, too_large, not_as_described or other."
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default="",
+        help_text="Plain text, at most 1024 bytes (UTF-8).",
+    )  # fmt: skip
+
+
+class ReturnOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    order_id = serializers.IntegerField()
+    vendor_order_id = serializers.IntegerField()
+    item_id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    variant_id = serializers.IntegerField()
+    title = serializers.CharField()
+    sku = serializers.CharField()
+    size = serializers.CharField()
+    quantity = serializers.IntegerField()
+    reason = serializers.CharField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReturnListOut(serializers.Serializer[Any]):
+    items = ReturnOut(many=True)
+
+
+class ReturnPageOut(serializers.Serializer[Any]):
+    items = ReturnOut(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class ReturnPageQuery(serializers.Serializer[Any]):
+    cursor = serializers.CharField(
+        required=False, max_length=40, help_text="next_cursor of the previous page."
+    )
+    page_size = serializers.IntegerField(
+        required=False, help_text=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
+    )

@@ -15,4 +15,6 @@ urlpatterns = [
         views.OrderItemReviewApi.as_view(),
         name="order-item-review",
     ),
+    path("orders/<int:order_id>/returns", views.OrderReturnsApi.as_view(), name="order-returns"),
+    path("vendor/returns", views.VendorReturnsApi.as_view(), name="vendor-returns"),
 ]

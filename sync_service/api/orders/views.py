@@ -16,7 +16,7 @@ from shared_domain.orders import selectors, services
 from shared_domain.payments import selectors as payment_selectors
 from sync_service.api.catalog.serializers import ReviewOut
 from sync_service.api.orders import serializers as s
-from sync_service.api.permissions import IsCustomer, current_user
+from sync_service.api.permissions import IsCustomer, IsVendor, current_user
 from sync_service.api.schema import errors
 from sync_service.api.strict import validated
 
@@ -211,3 +211,61 @@ class OrderItemReviewApi(_CustomerApi):
             rating=data["rating"], text=data["text"],
         )  # fmt: skip
         return Response(ReviewOut(review).data, status=status.HTTP_201_CREATED)
+
+
+class OrderReturnsApi(_CustomerApi):
+    @extend_schema(tags=["orders"], responses={200: s.ReturnListOut, **errors(**MISSING)})
+    def get(self, request: Request, order_id: int) -> Response:
+        """The returns opened on one of your orders, oldest first."""
+        rows = selectors.returns_of_order_for_customer(
+            customer=current_user(request), order_id=order_id
+        )
+        return Response(s.ReturnListOut({"items": rows}).data)
+
+    @extend_schema(
+        tags=["orders"],
+        request=s.ReturnIn,
+        responses={
+            201: s.ReturnOut,
+            **errors(
+                e400="validation_error (reason one of too_small, too_large, "
+                "not_as_described, other; quantity 1 or more; comment at most 1024 bytes)",
+                e409="not_returnable (the item's part is not delivered), "
+                "return_quantity_exceeded (details.returnable)",
+                **MISSING,
+            ),
+        },
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        """Send back units of a delivered item of one of your orders, saying why. The
+        refund follows separately (the vendor or staff refunds the part)."""
+        data = validated(s.ReturnIn, request.data)
+        row = services.return_request(customer=current_user(request), order_id=order_id, data=data)
+        return Response(s.ReturnOut(row).data, status=status.HTTP_201_CREATED)
+
+
+class VendorReturnsApi(APIView):
+    permission_classes = (IsVendor,)
+
+    @extend_schema(
+        tags=["vendor"],
+        operation_id="vendor_returns_list",
+        parameters=[s.ReturnPageQuery],
+        responses={
+            200: s.ReturnPageOut,
+            **errors(
+                e400="validation_error (cursor, page_size)",
+                e401="not_authenticated",
+                e403="permission_denied (not a vendor)",
+            ),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        """Returns opened on your parts of customers' orders, newest first."""
+        query = validated(s.ReturnPageQuery, request.query_params)
+        page = selectors.returns_page_for_vendor(
+            vendor=current_user(request),
+            cursor=query.get("cursor"),
+            page_size=query.get("page_size"),
+        )
+        return Response(s.ReturnPageOut(page).data)

@@ -83,6 +83,27 @@ def _random_history(rng: random.Random, sandbox: Any, shop: dict[str, Any]) -> N
                                          carrier="local", tracking_number=f"T{part.pk}")  # fmt: skip
                 if rng.random() < 0.5:
                     orders.vendor_order_deliver(vendor=vendor, vendor_order_id=part.pk)
+                    _maybe_return(rng, part)
+    # Whatever the draw, one order goes all the way to a return.
+    order = place(shop, CustomerFactory.create(), ("DR-RED-M", 2), key="last")
+    settle(sandbox, order)
+    part = VendorOrder.objects.get(order=order)
+    vendor = part.vendor.user
+    orders.vendor_order_ship(vendor=vendor, vendor_order_id=part.pk, carrier="local",
+                             tracking_number=f"T{part.pk}")  # fmt: skip
+    orders.vendor_order_deliver(vendor=vendor, vendor_order_id=part.pk)
+    _maybe_return(rng, part, always=True)
+
+
+def _maybe_return(rng: random.Random, part: VendorOrder, *, always: bool = False) -> None:
+    """Most delivered parts see a return of some units of one item, for any reason."""
+    if not always and rng.random() < 0.3:
+        return
+    item = rng.choice(list(part.items.all()))
+    reason = rng.choice(["too_small", "too_large", "not_as_described", "other"])
+    orders.return_request(customer=part.order.customer, order_id=part.order_id,
+                          data={"item_id": item.pk, "reason": reason,
+                                "quantity": rng.randint(1, item.quantity)})  # fmt: skip
 
 
 @pytest.mark.parametrize("seed", [20261126, 7, 42])
@@ -96,9 +117,13 @@ def test_rebuild_equals_the_rollups_kept_by_the_events(
     # The handlers did run, and the sequence had cancellations and refunds.
     assert incremental[0]
     assert incremental[1]
-    totals = VendorDailyRollup.objects.aggregate(c=Sum("cancelled"), r=Sum("refunded"))
+    totals = VendorDailyRollup.objects.aggregate(
+        c=Sum("cancelled"), r=Sum("refunded"), d=Sum("delivered_units"), ret=Sum("returned_units")
+    )
     assert totals["c"]
     assert totals["r"]
+    assert totals["d"]
+    assert totals["ret"]
 
     VendorDailyRollup.objects.all().delete()
     ProductDailyRollup.objects.all().delete()

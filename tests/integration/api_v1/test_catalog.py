@@ -489,8 +489,9 @@ def test_a_cursor_with_a_non_finite_price_is_400(client, shop, value):
 def test_public_detail_query_budget(client, shop, django_assert_num_queries):
     product = shop["products"][2]
     product.images.create(url="https://img.example/1.jpg")
-    # The product (with vendor and category), its variants with stock, its images.
-    with django_assert_num_queries(3):
+    # The product (with vendor and category), its variants with stock, its images,
+    # and the sizing context's fit counters of the product.
+    with django_assert_num_queries(4):
         body = client.get(f"/api/v1/products/{product.pk}").json()
     assert (len(body["variants"]), len(body["images"])) == (2, 1)
 
@@ -527,6 +528,11 @@ def test_cards_and_detail_are_what_the_serializers_give(client, shop):
     )
     detail = product_detail_public(product_id=first.pk)
     assert represent(s.ProductDetailOut, detail) == s.ProductDetailOut(detail).data
-    assert client.get(f"/api/v1/products/{first.pk}").json() == json.loads(
-        json.dumps(s.ProductDetailOut(detail).data, default=str)
-    )
+    answer = client.get(f"/api/v1/products/{first.pk}").json()
+    assert answer.pop("fit_signal") == {
+        "verdict": None,
+        "returns_too_small": 0,
+        "returns_too_large": 0,
+        "kept": 0,
+    }
+    assert answer == json.loads(json.dumps(s.ProductDetailOut(detail).data, default=str))

@@ -156,8 +156,9 @@ async def test_detail_query_budget(async_client, shop, queries):
     queries.clear()
     response = await async_client.get(f"/api/v2/products/{products['maxi'].pk}")
     assert len(response.json()["variants"]) == 2
-    # The product (with vendor and category), its variants with stock, its images.
-    assert len(queries) == 3, queries
+    # The product (with vendor and category), its variants with stock, its images,
+    # and the sizing context's fit counters of the product.
+    assert len(queries) == 4, queries
 
 
 async def test_detail_with_live_availability(async_client, shop):
@@ -210,15 +211,20 @@ async def test_search_renders_the_bytes_its_schema_would(async_client, shop, pat
 
 
 async def test_detail_renders_the_bytes_its_schema_would(async_client, shop):
-    from async_service.api.catalog_schemas import ProductDetailOut
+    import dataclasses
+
+    from async_service.api.catalog_schemas import ProductDetailFitOut
     from async_service.api.rendering import RENDERER
     from shared_domain.catalog.selectors import product_detail_public
+    from shared_domain.sizing.selectors import fit_signal_of_product
 
     _, _, products = shop
     response = await async_client.get(f"/api/v2/products/{products['maxi'].pk}")
     assert response.status_code == 200
     detail = await sync_to_async(product_detail_public)(product_id=products["maxi"].pk)
-    schema = ProductDetailOut.model_validate(detail).model_dump()
+    fit = await sync_to_async(fit_signal_of_product)(product_id=detail.id)
+    data = {f.name: getattr(detail, f.name) for f in dataclasses.fields(detail)}
+    schema = ProductDetailFitOut.model_validate({**data, "fit_signal": fit}).model_dump()
     expected = RENDERER.render(None, schema, response_status=200)  # type: ignore[arg-type]
     assert response.content.decode() == expected
     assert '"published_at":"' in expected

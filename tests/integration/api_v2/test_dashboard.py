@@ -61,10 +61,38 @@ async def test_a_vendor_sees_its_revenue_orders_products_stock_and_balance(
     assert [v["sku"] for v in body["low_stock"]] == ["DR-RED-L", "DR-RED-M"]
     assert body["low_stock_threshold"] == 5
     assert body["balance"] == [{"amount": revenue["net"], "currency": "NGN"}]
-    # The five reads on their own connections, plus the caller's store: no order scan.
+    assert body["returns"] == {"rate": None, "returned_units": 0, "delivered_units": 0,
+                               "top_reasons": []}  # fmt: skip
+    # The six reads on their own connections, plus the caller's store: no order scan.
     reads = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT")]
     assert not [sql for sql in reads if '"orders_' in sql]
-    assert len([sql for sql in reads if '"analytics_' in sql]) == 3
+    assert len([sql for sql in reads if '"analytics_' in sql]) == 4
+
+
+def _deliver_and_return(shop):
+    from shared_domain.orders.models import Order
+
+    order = Order.objects.get(status="paid")
+    part = order.vendor_orders.get(vendor=shop["ada"].vendor_profile)
+    ada = shop["ada"]
+    orders.vendor_order_ship(vendor=ada, vendor_order_id=part.pk, carrier="local",
+                             tracking_number="RET-1")  # fmt: skip
+    orders.vendor_order_deliver(vendor=ada, vendor_order_id=part.pk)
+    item = part.items.get()
+    orders.return_request(customer=order.customer, order_id=order.pk,
+                          data={"item_id": item.pk, "reason": "too_small"})  # fmt: skip
+    run_tasks()
+
+
+async def test_returns_rate_and_top_reasons(async_client, sales):
+    await sync_to_async(_deliver_and_return)(sales)
+    response = await asend(async_client, "get", URL, sales["ada"])
+    assert response.status_code == 200
+    # 2 dresses delivered, 1 returned as too small.
+    assert response.json()["returns"] == {
+        "rate": "0.5000", "returned_units": 1, "delivered_units": 2,
+        "top_reasons": [{"reason": "too_small", "units": 1}],
+    }  # fmt: skip
 
 
 async def test_another_vendor_sees_only_its_own_zeros(async_client, sales):
@@ -118,9 +146,9 @@ async def test_a_custom_period_is_whole_days_both_included(async_client, sales):
     assert response.json()["revenue"] == []
 
 
-def test_the_sequential_read_is_five_queries(sales, django_assert_num_queries):
+def test_the_sequential_read_is_six_queries(sales, django_assert_num_queries):
     period = dashboard_period(period="30d", start=None, end=None)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         dashboard = dashboard_read(vendor_id=sales["ada"].vendor_profile.pk, period=period)
     assert dashboard.orders_by_status["paid"] == 1
 

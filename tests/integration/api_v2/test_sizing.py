@@ -132,3 +132,44 @@ async def test_no_chart_or_no_product_is_404(async_client, catalog):
     )
     assert gone.status_code == 404
     assert error(gone)["code"] == "not_found"
+
+
+async def test_sizes_worn_in_other_brands_are_kept_and_used_without_measurements(
+    async_client, catalog
+):
+    buyer = catalog["buyer"]
+    worn = [{"brand": "Zara", "system": "uk", "size": "12"}]
+    saved = await asend(async_client, "put", PROFILE, buyer, {"brand_sizes": worn})
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["brand_sizes"] == worn
+    response = await asend(
+        async_client, "get", f"/api/v2/products/{catalog['dress'].pk}/size-recommendation", buyer
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    # UK 12 is an M (women's dress sizes); a weak signal.
+    assert (body["size"], body["confidence"]) == ("M", 0.35)
+    assert "Zara" in body["reason"]
+    bad = await asend(async_client, "put", PROFILE, buyer,
+                      {"brand_sizes": [{"brand": "Zara", "system": "uk", "size": "13"}]})  # fmt: skip
+    assert bad.status_code == 400
+    assert "brand_sizes.0.size" in error(bad)["details"]
+
+
+async def test_size_conversion_endpoint(async_client):
+    ok = await async_client.get("/api/v2/sizes/convert?system=uk&size=12&to=us")
+    assert ok.status_code == 200
+    assert ok.json() == {"garment": "women_tops", "system": "uk", "size": "12", "to": "us",
+                         "sizes": ["8"]}  # fmt: skip
+    men = await async_client.get(
+        "/api/v2/sizes/convert?system=letter&size=m&to=eu&garment=men_tops"
+    )
+    assert men.json()["sizes"] == ["48", "50"]
+    for query, field in (("system=jp&size=12&to=us", "system"), ("system=uk&size=13&to=us", "size"),
+                         ("system=uk&size=12&to=xx", "to"),
+                         ("system=uk&size=12&to=us&garment=hats", "garment")):  # fmt: skip
+        bad = await async_client.get(f"/api/v2/sizes/convert?{query}")
+        assert bad.status_code == 400, query
+        assert field in error(bad)["details"]
+    missing = await async_client.get("/api/v2/sizes/convert?system=uk")
+    assert missing.status_code == 400

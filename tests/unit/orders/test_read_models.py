@@ -28,6 +28,8 @@ PAIRS = [
     (read.OrderPage, v1.OrderPageOut, v2.OrderPageOut, ()),
     (read.VendorOrderRow, v1.VendorOrderRowOut, None, ()),
     (read.VendorOrderPage, v1.VendorOrderPageOut, None, ()),
+    (read.ReturnView, v1.ReturnOut, v2.ReturnOut, ()),
+    (read.ReturnPage, v1.ReturnPageOut, None, ()),
 ]
 
 
