@@ -169,6 +169,7 @@ def _build() -> World:
         "provider": "paystack",
         "carrier": "local",
         # Not path parameters: what valid bodies name.
+        "returnable_item_id": delivered.items.get().pk,
         "image_ids": [image.pk, spare_image.pk],
     }
     spare: dict[tuple[str, str], dict[str, Any]] = {}
@@ -189,6 +190,10 @@ def _build() -> World:
         ("DELETE", "/api/v1/cart/items/{item_id}", {"item_id": spare_cart_item.pk}),
         ("POST", "/api/v1/orders/{order_id}/cancel", {"order_id": pending.pk}),
         ("POST", "/api/v1/orders/{order_id}/payments", {"order_id": pending.pk}),
+        ("POST", "/api/v1/orders/{order_id}/returns", {"order_id": delivered.pk}),
+        ("POST", "/api/v2/orders/{order_id}/returns", {"order_id": delivered.pk}),
+        ("GET", "/api/v1/orders/{order_id}/returns", {"order_id": delivered.pk}),
+        ("GET", "/api/v2/orders/{order_id}/returns", {"order_id": delivered.pk}),
         (
             "POST",
             "/api/v1/orders/{order_id}/items/{item_id}/review",

@@ -156,6 +156,14 @@ def body_for(method: str, path: str, ids: dict[str, Any]) -> dict[str, Any] | No
             "text": "Fits well.",
         },
         ("POST", "/api/v1/orders/{order_id}/payments"): {"provider": "paystack"},
+        ("POST", "/api/v1/orders/{order_id}/returns"): {
+            "item_id": ids["returnable_item_id"],
+            "reason": "too_small",
+        },
+        ("POST", "/api/v2/orders/{order_id}/returns"): {
+            "item_id": ids["returnable_item_id"],
+            "reason": "too_small",
+        },
         ("POST", "/api/v1/staff/orders/{order_id}/refunds"): {
             "vendor_order_id": ids["vendor_order_id"],
             "reason": "Damaged",
