@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("sync_service.api.shipping.urls")),
     path("api/v1/", include("sync_service.api.orders.urls")),
     path("api/v1/", include("sync_service.api.payments.urls")),
+    path("api/v1/", include("sync_service.api.analytics.urls")),
     path("api/v1/tasks/<str:task_id>", TaskStatusApi.as_view(), name="task-status"),
     # Scraped on the service's own port; the ingress routes only /api/v1 and /api/v2.
     path("metrics", metrics_view, name="metrics"),

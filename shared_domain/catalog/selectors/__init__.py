@@ -9,9 +9,12 @@ detail is three.
 """
 
 from shared_domain.catalog.selectors.backoffice import (
+    InventoryRow,
     LowStockVariant,
     image_get_for_vendor,
     image_list_for_vendor,
+    inventory_count_of_vendor,
+    inventory_iter,
     product_get_for_vendor,
     product_page_for_vendor,
     product_queryset_for_vendor,
@@ -19,6 +22,7 @@ from shared_domain.catalog.selectors.backoffice import (
     variant_get_owned,
     variant_list_for_vendor,
     variant_view,
+    variants_low_stock_iter,
     variants_low_stock_of_vendor,
 )
 from shared_domain.catalog.selectors.categories import (
@@ -80,6 +84,7 @@ __all__ = [
     "FacetValue",
     "Facets",
     "ImageView",
+    "InventoryRow",
     "LowStockVariant",
     "ProductCard",
     "ProductDetail",
@@ -106,6 +111,8 @@ __all__ = [
     "category_tree_invalidate",
     "image_get_for_vendor",
     "image_list_for_vendor",
+    "inventory_count_of_vendor",
+    "inventory_iter",
     "product_detail",
     "product_detail_public",
     "product_facets",
@@ -124,5 +131,6 @@ __all__ = [
     "variant_list_for_vendor",
     "variant_view",
     "variants_for_sale",
+    "variants_low_stock_iter",
     "variants_low_stock_of_vendor",
 ]

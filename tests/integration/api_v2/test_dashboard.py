@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from shared_domain.analytics.selectors import dashboard_period, dashboard_read
+from shared_domain.analytics.services import low_stock_threshold_set
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.orders import services as orders
 from tests.factories import CustomerFactory, VendorFactory
@@ -62,9 +63,10 @@ async def test_a_vendor_sees_its_revenue_orders_products_stock_and_balance(
     assert body["low_stock_threshold"] == 5
     assert body["balance"] == [{"amount": revenue["net"], "currency": "NGN"}]
     # The five reads on their own connections, plus the caller's store: no order scan.
+    # Rollups: revenue, statuses, top products; and the vendor's low-stock setting.
     reads = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT")]
     assert not [sql for sql in reads if '"orders_' in sql]
-    assert len([sql for sql in reads if '"analytics_' in sql]) == 3
+    assert len([sql for sql in reads if '"analytics_' in sql]) == 4
 
 
 async def test_another_vendor_sees_only_its_own_zeros(async_client, sales):
@@ -77,6 +79,17 @@ async def test_another_vendor_sees_only_its_own_zeros(async_client, sales):
     assert body["top_products"] == {"by_revenue": [], "by_units": []}
     assert body["low_stock"] == []
     assert body["balance"] == []
+
+
+async def test_the_vendors_own_low_stock_threshold_applies(async_client, sales):
+    await sync_to_async(low_stock_threshold_set)(
+        vendor_id=sales["ada"].vendor_profile.pk, threshold=2
+    )
+    body = (await asend(async_client, "get", URL, sales["ada"])).json()
+    assert body["low_stock_threshold"] == 2
+    assert [v["sku"] for v in body["low_stock"]] == ["DR-RED-L"]  # DR-RED-M has 3
+    other = (await asend(async_client, "get", URL, sales["eko"])).json()
+    assert other["low_stock_threshold"] == 5  # Eko keeps the default
 
 
 async def test_customers_and_anonymous_callers_are_refused(async_client, sales):
@@ -118,9 +131,9 @@ async def test_a_custom_period_is_whole_days_both_included(async_client, sales):
     assert response.json()["revenue"] == []
 
 
-def test_the_sequential_read_is_five_queries(sales, django_assert_num_queries):
+def test_the_sequential_read_is_six_queries(sales, django_assert_num_queries):
     period = dashboard_period(period="30d", start=None, end=None)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         dashboard = dashboard_read(vendor_id=sales["ada"].vendor_profile.pk, period=period)
     assert dashboard.orders_by_status["paid"] == 1
 
