@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments bench-dashboard
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -96,7 +96,7 @@ pytest-fast: venv ## Tests without the e2e stack, against embedded services
 manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
 	$(PY) -m deploy.validate
 
-bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments ## All benchmarks (results as tables; see README "Benchmarks")
+bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-dashboard ## All benchmarks (results as tables; see README "Benchmarks")
 
 bench-catalog: venv ## 10k products: v1 list/search, v2 search/detail at 32 connections via the ingress
 	$(STACK) exec -- $(PY) -m tests.bench.bench_catalog
@@ -109,6 +109,9 @@ bench-checkout: venv ## 10k products: orders/s with 32 customers via the ingress
 
 bench-payments: venv ## Signed webhooks/s accepted via the ingress, and webhook -> order paid latency with a worker
 	$(STACK) exec -- $(PY) -m tests.bench.bench_payments
+
+bench-dashboard: venv ## 10k products, 50k orders: v2 vendor dashboard at 32 connections, concurrent vs sequential vs each read alone
+	$(STACK) exec -- $(PY) -m tests.bench.bench_dashboard
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox

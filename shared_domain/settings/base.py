@@ -251,6 +251,9 @@ ANALYTICS_TOP_PRODUCTS = env_int("ANALYTICS_TOP_PRODUCTS", 5, minimum=1)
 ANALYTICS_MAX_PERIOD_DAYS = env_int("ANALYTICS_MAX_PERIOD_DAYS", 366, minimum=1)
 # The staff platform report (task, admin page): how many top vendors it lists.
 ANALYTICS_TOP_VENDORS = env_int("ANALYTICS_TOP_VENDORS", 10, minimum=1)
+# `make bench-dashboard` only: GET /api/v2/vendor/dashboard then honours
+# `?sequential=1` (the five reads one after another) and `?only=<read>` (one alone).
+DASHBOARD_BENCH_PARAMS = env_bool("DASHBOARD_BENCH_PARAMS", False) and not IS_PRODUCTION
 # Report files: written by tasks into a private storage (never served as static or
 # media), handed out through signed links valid REPORT_URL_TTL seconds, pruned after
 # REPORT_RETENTION_DAYS. In Kubernetes, point REPORTS_ROOT at a volume the worker and

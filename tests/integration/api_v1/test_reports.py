@@ -89,6 +89,7 @@ def test_a_vendor_sales_report_has_totals_days_products_and_a_chart(client, sale
     links = {d["name"]: d for d in done["downloads"]}
     assert set(links) == {"csv", "chart"}
     assert links["csv"]["url"].startswith("/api/v1/reports/files/")
+    assert links["chart"]["content_type"] == "image/svg+xml"
     rows = _csv(client, links["csv"]["url"])
     header, body = rows[0], rows[1:]
     assert header[:3] == ["section", "start", "product_id"]

@@ -144,3 +144,18 @@ def test_period_words():
     assert dashboard_period(period=None, start=None, end=None, today=today).days == 30
     with pytest.raises(ValidationFailed):
         dashboard_period(period="0d", start=None, end=None, today=today)
+
+
+async def test_bench_variants_answer_the_same_and_only_when_switched_on(
+    async_client, sales, settings
+):
+    full = (await asend(async_client, "get", URL, sales["ada"])).json()
+    ignored = (await asend(async_client, "get", f"{URL}?only=revenue", sales["ada"])).json()
+    assert ignored == full  # off: the parameters mean nothing
+    settings.DASHBOARD_BENCH_PARAMS = True
+    sequential = await asend(async_client, "get", f"{URL}?sequential=1", sales["ada"])
+    assert sequential.json() == full
+    only = (await asend(async_client, "get", f"{URL}?only=revenue", sales["ada"])).json()
+    assert only["revenue"] == full["revenue"]
+    assert only["balance"] == []
+    assert only["low_stock"] == []
