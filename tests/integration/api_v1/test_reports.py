@@ -266,3 +266,16 @@ def test_the_threshold_is_validated_and_null_goes_back_to_the_default(client, sh
     assert send(client, "put", path, ada, {"low_stock_threshold": None}).json()["default"]
     customer = CustomerFactory.create()
     assert error(send(client, "get", path, customer), 403, "permission_denied")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_v2_task_status_carries_the_same_progress_and_links(client, sales):
+    ada = sales["ada"]
+    done = _finish(client, ada, _ask(client, ada, {"kind": "sales"}))
+    v2 = send(client, "get", f"/api/v2/tasks/{done['id']}", ada)
+    assert v2.status_code == 200, v2.content
+    body = v2.json()
+    assert body["progress"] == 100
+    assert [d["name"] for d in body["downloads"]] == ["csv", "chart"]
+    assert _csv(client, body["downloads"][0]["url"])[0][0] == "section"
+    assert send(client, "get", f"/api/v2/tasks/{done['id']}", sales["eko"]).status_code == 404
