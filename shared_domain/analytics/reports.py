@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import logging
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, fields
@@ -43,8 +42,6 @@ from shared_domain.catalog import selectors as catalog
 from shared_domain.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.selectors import TaskDownload, TaskExtras
 from shared_domain.common.tasking import enqueue_for_user
-
-logger = logging.getLogger("fashionistar.analytics")
 
 VENDOR_KINDS = ("sales", "low_stock", "inventory")
 STAFF_KINDS = ("platform",)
