@@ -295,12 +295,13 @@ def _build_low_stock(report: Report, vendor_id: int, base: str) -> tuple[int, st
 
 
 def _build_inventory(report: Report, vendor_id: int, base: str) -> tuple[int, str]:
-    total = max(catalog.inventory_count_of_vendor(vendor_id=vendor_id), 1)
+    total = max(catalog.variant_count_of_vendor(vendor_id=vendor_id), 1)
     rows = csv_store(
         name=f"{base}.csv",
         header=INVENTORY_HEADER,
         rows=(
-            astuple(r) for r in catalog.inventory_iter(vendor_id=vendor_id, chunk_size=CHUNK_ROWS)
+            astuple(r)
+            for r in catalog.variants_with_stock_iter(vendor_id=vendor_id, chunk_size=CHUNK_ROWS)
         ),
         progress=lambda n: _set_progress(report.pk, 1 + 98 * n // total),
     )

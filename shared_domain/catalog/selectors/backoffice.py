@@ -250,11 +250,11 @@ class InventoryRow:
     available: int
 
 
-def inventory_count_of_vendor(*, vendor_id: int) -> int:
+def variant_count_of_vendor(*, vendor_id: int) -> int:
     return ProductVariant.objects.filter(product__vendor_id=vendor_id).count()
 
 
-def inventory_iter(*, vendor_id: int, chunk_size: int = 2000) -> Iterator[InventoryRow]:
+def variants_with_stock_iter(*, vendor_id: int, chunk_size: int = 2000) -> Iterator[InventoryRow]:
     """Every variant of every product of the vendor (any status) with its stock, by
     product then variant, fetched `chunk_size` rows at a time (one query)."""
     rows = (
