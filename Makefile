@@ -15,7 +15,7 @@ CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
         pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
-        bench-discovery eval eval-search
+        bench-discovery bench-dashboard eval eval-search
 
 help: ## Show this list
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -112,7 +112,7 @@ pytest-fast: venv ## Tests without the e2e stack, against embedded services
 manifests: ## Validate k8s manifests, lint Dockerfiles, validate compose and Caddyfile
 	$(PY) -m deploy.validate
 
-bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-discovery ## All benchmarks (results as tables; see README "Benchmarks")
+bench: bench-catalog bench-checkout bench-tasks bench-outbox bench-payments bench-discovery bench-dashboard ## All benchmarks (results as tables; see README "Benchmarks")
 
 eval: venv ## Fit: chart-only vs blended size recommendations on a synthetic population (benchmarks/results/eval.md)
 	$(PY) benchmarks/eval_fit.py
@@ -134,6 +134,9 @@ bench-discovery: venv ## 10k products with embeddings: v2 similar products and h
 
 eval-search: venv ## recall@10 of hybrid vs full-text search on labelled paraphrase queries over the demo catalogue
 	$(STACK) exec -- $(PY) -m benchmarks.eval_search
+
+bench-dashboard: venv ## 10k products, 50k orders: v2 vendor dashboard at 32 connections, concurrent vs sequential vs each read alone
+	$(STACK) exec -- $(PY) -m tests.bench.bench_dashboard
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox

@@ -44,4 +44,15 @@ SCHEDULE = (
         cron="*/10 * * * *",
         task="shared_domain.sizing.tasks.prune_measurement_photos",
     ),
+    PeriodicJob(
+        name="prune-reports",
+        cron="40 3 * * *",
+        task="shared_domain.analytics.tasks.prune_reports",
+    ),
+    PeriodicJob(
+        name="vendor-daily-summaries",
+        # Yesterday's rollups: the recomputes of late events have had an hour.
+        cron="0 1 * * *",
+        task="shared_domain.analytics.tasks.send_vendor_summaries",
+    ),
 )

@@ -5,7 +5,10 @@ long as the slowest of them."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
 
@@ -17,6 +20,35 @@ from shared_domain.analytics.selectors import Dashboard, Period
 from shared_domain.common.asyncdb import run_db
 
 router = Router(tags=["analytics"], auth=jwt_auth)
+
+
+# The benchmark's variants (DASHBOARD_BENCH_PARAMS only): the five reads one after
+# another in one database call, or one of them alone.
+_SINGLE: dict[str, Callable[[int, Period], Any]] = {
+    "revenue": lambda v, p: selectors.dashboard_revenue(vendor_id=v, period=p),
+    "orders_by_status": lambda v, p: selectors.dashboard_orders_by_status(vendor_id=v, period=p),
+    "top_products": lambda v, p: selectors.dashboard_top_products(vendor_id=v, period=p),
+    "low_stock": lambda v, p: selectors.dashboard_low_stock(vendor_id=v),
+    "balance": lambda v, p: selectors.dashboard_balance(vendor_id=v),
+}
+
+
+async def _bench_variant(request: HttpRequest, vendor_id: int, period: Period) -> Dashboard | None:
+    if request.GET.get("sequential"):
+        return await run_db(selectors.dashboard_read, vendor_id=vendor_id, period=period)
+    only = request.GET.get("only") or ""
+    if only not in _SINGLE:
+        return None
+    value = await run_db(_SINGLE[only], vendor_id, period)
+    parts: dict[str, Any] = {
+        "revenue": [],
+        "orders_by_status": {},
+        "top_products": selectors.TopProducts(),
+        "low_stock": selectors.LowStock(threshold=0, variants=[]),
+        "balance": [],
+    }
+    parts[only] = value
+    return selectors.dashboard_compose(period=period, **parts)
 
 
 async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
@@ -62,4 +94,8 @@ async def dashboard(
     user = current_user(request)
     window = selectors.dashboard_period(period=period, start=start, end=end)
     vendor_id = await run_db(selectors.dashboard_vendor_id, user=user)
+    if settings.DASHBOARD_BENCH_PARAMS:
+        variant = await _bench_variant(request, vendor_id, window)
+        if variant is not None:
+            return variant
     return await dashboard_gather(vendor_id=vendor_id, period=window)

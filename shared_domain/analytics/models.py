@@ -95,3 +95,58 @@ class PendingRecompute(models.Model):
 
     def __str__(self) -> str:
         return f"vendor {self.vendor_id} on {self.day}"
+
+
+class VendorAnalyticsSettings(models.Model):
+    """A vendor's own analytics settings; no row means the platform defaults."""
+
+    vendor = models.OneToOneField(
+        "accounts.VendorProfile", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    # Variants with this many units available or fewer are low stock (dashboard, report).
+    low_stock_threshold = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"vendor {self.vendor_id}: low stock at {self.low_stock_threshold}"
+
+
+class Report(models.Model):
+    """A report file asked for by a vendor (sales, low stock, inventory) or staff (the
+    platform report), built by a task on the `analytics` queue into the private
+    `reports` storage and handed out only to its owner through short-lived signed
+    links."""
+
+    class Kind(models.TextChoices):
+        SALES = "sales", "Sales"
+        LOW_STOCK = "low_stock", "Low stock"
+        INVENTORY = "inventory", "Inventory"
+        PLATFORM = "platform", "Platform"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey(
+        "accounts.VendorProfile", on_delete=models.CASCADE, related_name="+", null=True
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # {"start", "end", "granularity"}: what was asked, as given to the builder.
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    rows = models.PositiveIntegerField(default=0)
+    # Names in the `reports` storage; empty until built (no chart for stock reports).
+    csv_file = models.CharField(max_length=255, blank=True)
+    chart_file = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="analytics_report_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} report {self.pk}"

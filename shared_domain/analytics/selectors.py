@@ -9,11 +9,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Max, Sum
 from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
-from shared_domain.analytics.models import ProductDailyRollup, VendorDailyRollup
+from shared_domain.analytics.models import (
+    ProductDailyRollup,
+    VendorAnalyticsSettings,
+    VendorDailyRollup,
+)
 from shared_domain.catalog import selectors as catalog
 from shared_domain.catalog.selectors import LowStockVariant
 from shared_domain.common.errors import PermissionDenied, ValidationFailed
@@ -119,12 +124,19 @@ class TopProducts:
     by_units: list[TopProduct] = field(default_factory=list)
 
 
-def _days(vendor_id: int, period: Period) -> dict[str, object]:
-    return {"vendor_id": vendor_id, "day__gte": period.start, "day__lte": period.end}
+def _days(vendor_id: int | None, period: Period) -> dict[str, object]:
+    """The rollups of the period: one vendor's, or every vendor's with None."""
+    days: dict[str, object] = {"day__gte": period.start, "day__lte": period.end}
+    return days if vendor_id is None else {**days, "vendor_id": vendor_id}
 
 
 def dashboard_revenue(*, vendor_id: int, period: Period) -> list[Revenue]:
     """Money per currency over the period (one query)."""
+    return revenue_of(vendor_id=vendor_id, period=period)
+
+
+def revenue_of(*, vendor_id: int | None, period: Period) -> list[Revenue]:
+    """Money per currency over the period, of a vendor or (None) the platform."""
     rows = (
         VendorDailyRollup.objects.filter(**_days(vendor_id, period))
         .values_list("currency")
@@ -153,8 +165,9 @@ def dashboard_revenue(*, vendor_id: int, period: Period) -> list[Revenue]:
     ]
 
 
-def dashboard_orders_by_status(*, vendor_id: int, period: Period) -> dict[str, int]:
-    """Vendor orders placed, or moved to each status, in the period (one query)."""
+def dashboard_orders_by_status(*, vendor_id: int | None, period: Period) -> dict[str, int]:
+    """Vendor orders placed, or moved to each status, in the period (one query); of
+    one vendor or (None) of the platform."""
     columns = {
         status: "refunded_orders" if status == "refunded" else status for status in STATUSES
     }
@@ -235,10 +248,35 @@ def dashboard_balance(*, vendor_id: int) -> list[Money]:
     ]
 
 
-def dashboard_low_stock(*, vendor_id: int) -> list[LowStockVariant]:
-    """The vendor's variants at or below ANALYTICS_LOW_STOCK_THRESHOLD units available."""
-    return catalog.variants_low_stock_of_vendor(
-        vendor_id=vendor_id, threshold=int(settings.ANALYTICS_LOW_STOCK_THRESHOLD)
+def low_stock_threshold_setting(*, vendor_id: int) -> tuple[int, bool]:
+    """The vendor's low-stock threshold and whether it is its own (else the default,
+    ANALYTICS_LOW_STOCK_THRESHOLD)."""
+    own = (
+        VendorAnalyticsSettings.objects.filter(vendor_id=vendor_id)
+        .values_list("low_stock_threshold", flat=True)
+        .first()
+    )
+    if own is None:
+        return int(settings.ANALYTICS_LOW_STOCK_THRESHOLD), False
+    return own, True
+
+
+def low_stock_threshold_of(*, vendor_id: int) -> int:
+    return low_stock_threshold_setting(vendor_id=vendor_id)[0]
+
+
+@dataclass(frozen=True)
+class LowStock:
+    threshold: int
+    variants: list[LowStockVariant]
+
+
+def dashboard_low_stock(*, vendor_id: int) -> LowStock:
+    """The vendor's variants at or below its low-stock threshold (two queries)."""
+    threshold = low_stock_threshold_of(vendor_id=vendor_id)
+    return LowStock(
+        threshold=threshold,
+        variants=catalog.variants_low_stock_of_vendor(vendor_id=vendor_id, threshold=threshold),
     )
 
 
@@ -261,7 +299,7 @@ def dashboard_compose(
     revenue: list[Revenue],
     orders_by_status: dict[str, int],
     top_products: TopProducts,
-    low_stock: list[LowStockVariant],
+    low_stock: LowStock,
     balance: list[Money],
     returns: Returns | None = None,
 ) -> Dashboard:
@@ -271,15 +309,15 @@ def dashboard_compose(
         revenue=revenue,
         orders_by_status=orders_by_status,
         top_products=top_products,
-        low_stock=low_stock,
-        low_stock_threshold=int(settings.ANALYTICS_LOW_STOCK_THRESHOLD),
+        low_stock=low_stock.variants,
+        low_stock_threshold=low_stock.threshold,
         balance=balance,
         returns=returns or Returns(rate=None, returned_units=0, delivered_units=0),
     )
 
 
 def dashboard_read(*, vendor_id: int, period: Period) -> Dashboard:
-    """The dashboard's six reads one after another (six queries). v2 runs them at
+    """The dashboard's six reads one after another (seven queries). v2 runs them at
     the same time on connections of their own; this is the sequential baseline."""
     return dashboard_compose(
         period=period,
@@ -289,4 +327,35 @@ def dashboard_read(*, vendor_id: int, period: Period) -> Dashboard:
         low_stock=dashboard_low_stock(vendor_id=vendor_id),
         balance=dashboard_balance(vendor_id=vendor_id),
         returns=dashboard_returns(vendor_id=vendor_id, period=period),
+    )
+
+
+# ---------------------------------------------------------------- vendor summaries
+def vendors_with_sales_on(*, day: dt.date) -> list[int]:
+    """Vendors whose rollups of `day` show a sale (money or a paid vendor order)."""
+    return sorted(
+        set(
+            VendorDailyRollup.objects.filter(day=day)
+            .filter(models.Q(gross__gt=0) | models.Q(paid__gt=0))
+            .values_list("vendor_id", flat=True)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: dt.date
+    revenue: list[Revenue]
+    orders_by_status: dict[str, int]
+    top_products: list[TopProduct]
+
+
+def vendor_day_summary(*, vendor_id: int, day: dt.date) -> DaySummary:
+    """One vendor's day from its rollups: money, orders, best sellers (three queries)."""
+    period = Period(day, day)
+    return DaySummary(
+        day=day,
+        revenue=revenue_of(vendor_id=vendor_id, period=period),
+        orders_by_status=dashboard_orders_by_status(vendor_id=vendor_id, period=period),
+        top_products=dashboard_top_products(vendor_id=vendor_id, period=period).by_revenue,
     )

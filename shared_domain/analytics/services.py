@@ -16,19 +16,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from shared_domain.analytics.models import (
     PendingRecompute,
     ProductDailyRollup,
+    VendorAnalyticsSettings,
     VendorDailyRollup,
 )
+from shared_domain.common.errors import ValidationFailed
 from shared_domain.orders import selectors as orders
 from shared_domain.payments import selectors as payments
 from shared_domain.payments.money import to_major
 
 # The first key of the advisory lock (the vendor's id is the second): "an".
 _LOCK_NAMESPACE = 0x616E
+LOW_STOCK_THRESHOLD_MAX = 100_000
 
 _STATUS_FIELDS = {
     "placed": "placed",
@@ -170,3 +174,23 @@ def marked_recompute(*, vendor_id: int, day: dt.date) -> None:
     another."""
     PendingRecompute.objects.filter(vendor_id=vendor_id, day=day).delete()
     rollup_recompute(vendor_id=vendor_id, day=day)
+
+
+def low_stock_threshold_set(*, vendor_id: int, threshold: int | None) -> int:
+    """Set the vendor's low-stock threshold (units available at or below which a
+    variant is low stock), or with None go back to ANALYTICS_LOW_STOCK_THRESHOLD.
+    Returns the threshold in force."""
+    if threshold is None:
+        VendorAnalyticsSettings.objects.filter(vendor_id=vendor_id).delete()
+        return int(settings.ANALYTICS_LOW_STOCK_THRESHOLD)
+    if not 0 <= threshold <= LOW_STOCK_THRESHOLD_MAX:
+        raise ValidationFailed(
+            details={
+                "low_stock_threshold": [f"A whole number from 0 to {LOW_STOCK_THRESHOLD_MAX}."]
+            },
+            message="The low-stock threshold is out of range.",
+        )
+    VendorAnalyticsSettings.objects.update_or_create(
+        vendor_id=vendor_id, defaults={"low_stock_threshold": threshold}
+    )
+    return threshold

@@ -1,9 +1,15 @@
-"""Reads of the common context: the status of a background task."""
+"""Reads of the common context: the status of a background task.
+
+A context whose tasks have more to say than their status (how far along a report is,
+where to download it) registers a reader for its task with
+`task_status_extras_register` (in its AppConfig.ready()); the status then carries
+the reader's `progress` and `downloads`."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +33,31 @@ else:
 
 
 @dataclass(frozen=True)
+class TaskDownload:
+    """A file a task produced: a short-lived link that works without a bearer token."""
+
+    name: str
+    content_type: str
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TaskExtras:
+    progress: int | None = None
+    downloads: list[TaskDownload] = field(default_factory=list)
+
+
+# task module path -> reader(root task id) -> extras, or None when it knows nothing.
+TaskExtrasReader = Callable[[str], TaskExtras | None]
+_EXTRAS: dict[str, TaskExtrasReader] = {}
+
+
+def task_status_extras_register(*, task_path: str, reader: TaskExtrasReader) -> None:
+    _EXTRAS[task_path] = reader
+
+
+@dataclass(frozen=True)
 class TaskStatus:
     """What both APIs answer about a task: v2 returns it as it is, v1 through a
     serializer that mirrors it. `result` is the return value once SUCCESSFUL, `error`
@@ -41,6 +72,8 @@ class TaskStatus:
     finished_at: datetime | None
     result: Any
     error: str | None
+    progress: int | None = None
+    downloads: list[TaskDownload] = field(default_factory=list)
 
 
 def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
@@ -73,6 +106,8 @@ def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
     error = None
     if status == TaskResultStatus.FAILED and result.errors:
         error = result.errors[-1].exception_class_path
+    reader = _EXTRAS.get(result.task.module_path)
+    extras = (reader(root_id) if reader else None) or TaskExtras()
     return TaskStatus(
         id=root_id,
         task=result.task.name,
@@ -83,6 +118,8 @@ def task_status_for(*, task_id: str, user: Any) -> TaskStatus:
         finished_at=result.finished_at,
         result=result.return_value if status == TaskResultStatus.SUCCESSFUL else None,
         error=error,
+        progress=extras.progress,
+        downloads=extras.downloads,
     )
 
 

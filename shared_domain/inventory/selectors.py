@@ -27,3 +27,13 @@ def available_units(prefix: str = "stock__") -> Coalesce:
 def units_on_hand(prefix: str = "stock__") -> F:
     """Units on hand (to sum over variants, e.g. a product's total stock)."""
     return F(f"{prefix}quantity")
+
+
+def units_allocated(prefix: str = "stock__") -> F:
+    """Units held for paid orders not shipped yet."""
+    return F(f"{prefix}allocated")
+
+
+def units_reserved(prefix: str = "stock__") -> F:
+    """Units held for unpaid orders."""
+    return F(f"{prefix}reserved")

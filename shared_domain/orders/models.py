@@ -151,6 +151,8 @@ class OrderStatusChange(models.Model):
 
     class Meta:
         ordering = ("pk",)
+        # The analytics rollups read one UTC day of history at a time.
+        indexes = [models.Index(fields=["created_at"], name="orderstatuschange_created")]
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -177,7 +177,11 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["vendor", "currency"], name="ledger_vendor_currency")]
+        indexes = [
+            models.Index(fields=["vendor", "currency"], name="ledger_vendor_currency"),
+            # The analytics rollups read one vendor's day of entries at a time.
+            models.Index(fields=["vendor", "created_at"], name="ledger_vendor_created"),
+        ]
         ordering = ("pk",)
 
     def __str__(self) -> str:

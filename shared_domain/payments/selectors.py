@@ -212,3 +212,43 @@ def ledger_vendor_days(
         .order_by()
     )
     return set(rows)
+
+
+@dataclass(frozen=True)
+class PaymentOutcomes:
+    """Payment attempts created in a window by how they ended, and refunds settled."""
+
+    succeeded: int
+    failed: int
+    pending: int
+    review: int
+    refunds: int
+
+    @property
+    def failure_rate(self) -> float:
+        """Failed over finished (succeeded + failed) attempts; 0 without any."""
+        finished = self.succeeded + self.failed
+        return self.failed / finished if finished else 0.0
+
+
+def payment_outcomes(*, start: date, end: date) -> PaymentOutcomes:
+    """Attempts created on the UTC days `start`..`end` (both included) by status, and
+    refunds that succeeded in them (two queries)."""
+    first, _ = _day_window(start)
+    _, last = _day_window(end)
+    counts = dict(
+        Payment.objects.filter(created_at__gte=first, created_at__lt=last)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    refunds = Refund.objects.filter(
+        status=Refund.Status.SUCCEEDED, created_at__gte=first, created_at__lt=last
+    ).count()
+    return PaymentOutcomes(
+        succeeded=counts.get(Payment.Status.SUCCEEDED, 0),
+        failed=counts.get(Payment.Status.FAILED, 0),
+        pending=counts.get(Payment.Status.PENDING, 0),
+        review=counts.get(Payment.Status.REVIEW, 0),
+        refunds=refunds,
+    )

@@ -250,6 +250,27 @@ CART_MAX_LINES = env_int("CART_MAX_LINES", 50, minimum=1)
 ANALYTICS_LOW_STOCK_THRESHOLD = env_int("ANALYTICS_LOW_STOCK_THRESHOLD", 5, minimum=0)
 ANALYTICS_TOP_PRODUCTS = env_int("ANALYTICS_TOP_PRODUCTS", 5, minimum=1)
 ANALYTICS_MAX_PERIOD_DAYS = env_int("ANALYTICS_MAX_PERIOD_DAYS", 366, minimum=1)
+# The staff platform report (task, admin page): how many top vendors it lists.
+ANALYTICS_TOP_VENDORS = env_int("ANALYTICS_TOP_VENDORS", 10, minimum=1)
+# `make bench-dashboard` only: GET /api/v2/vendor/dashboard then honours
+# `?sequential=1` (the five reads one after another) and `?only=<read>` (one alone).
+DASHBOARD_BENCH_PARAMS = env_bool("DASHBOARD_BENCH_PARAMS", False) and not IS_PRODUCTION
+# Report files: written by tasks into a private storage (never served as static or
+# media), handed out through signed links valid REPORT_URL_TTL seconds, pruned after
+# REPORT_RETENTION_DAYS. In Kubernetes, point REPORTS_ROOT at a volume the worker and
+# v1 share (or replace STORAGES["reports"] by an object store).
+REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(DATA_DIR / "reports")))
+REPORT_URL_TTL = env_int("REPORT_URL_TTL", 300, minimum=1)
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
+REPORT_DOWNLOAD_PATH = "/api/v1/reports/files/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(REPORTS_ROOT)},
+    },
+}
 
 # The event outbox: the publisher dispatches an event right after its commit; the
 # relay in every worker process takes the ones still pending OUTBOX_GRACE_SECONDS

@@ -16,6 +16,13 @@ from sync_service.api.permissions import current_user
 from sync_service.api.schema import errors
 
 
+class TaskDownloadOut(serializers.Serializer[dict[str, object]]):
+    name = serializers.CharField(help_text="csv or chart.")
+    content_type = serializers.CharField()
+    url = serializers.CharField(help_text="Signed link; no bearer token needed.")
+    expires_at = serializers.DateTimeField(help_text="The link stops working then (410).")
+
+
 class TaskStatusOut(serializers.Serializer[dict[str, object]]):
     """shared_domain.common.selectors.TaskStatus for the OpenAPI document (with its
     status choices and field help); a test keeps the two field for field."""
@@ -29,6 +36,13 @@ class TaskStatusOut(serializers.Serializer[dict[str, object]]):
     finished_at = serializers.DateTimeField(allow_null=True)
     result = serializers.JSONField(allow_null=True, help_text="The return value, once SUCCESSFUL.")
     error = serializers.CharField(allow_null=True, help_text="Exception class, once FAILED.")
+    progress = serializers.IntegerField(
+        allow_null=True, help_text="Percent done, for tasks that report it (reports)."
+    )
+    downloads = TaskDownloadOut(
+        many=True,
+        help_text="Files the task produced (reports), once done; links are new at every read.",
+    )
 
 
 class TaskStatusApi(APIView):

@@ -9,17 +9,21 @@ detail is three.
 """
 
 from shared_domain.catalog.selectors.backoffice import (
+    InventoryRow,
     LowStockVariant,
     image_get_for_vendor,
     image_list_for_vendor,
     product_get_for_vendor,
     product_page_for_vendor,
     product_queryset_for_vendor,
+    variant_count_of_vendor,
     variant_get_for_vendor,
     variant_get_owned,
     variant_list_for_vendor,
     variant_view,
+    variants_low_stock_iter,
     variants_low_stock_of_vendor,
+    variants_with_stock_iter,
 )
 from shared_domain.catalog.selectors.categories import (
     category_descendant_ids,
@@ -94,6 +98,7 @@ __all__ = [
     "FacetValue",
     "Facets",
     "ImageView",
+    "InventoryRow",
     "LowStockVariant",
     "ProductCard",
     "ProductDetail",
@@ -142,11 +147,14 @@ __all__ = [
     "search_ranked_ids",
     "search_resolve",
     "text_query",
+    "variant_count_of_vendor",
     "variant_get_for_vendor",
     "variant_get_owned",
     "variant_ids_on_sale",
     "variant_list_for_vendor",
     "variant_view",
     "variants_for_sale",
+    "variants_low_stock_iter",
     "variants_low_stock_of_vendor",
+    "variants_with_stock_iter",
 ]

@@ -3,6 +3,7 @@ all); anyone else's are not found, so their existence is not revealed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,12 @@ from shared_domain.catalog.selectors.read_models import (
 )
 from shared_domain.catalog.selectors.search import text_query
 from shared_domain.common.errors import NotFound, ValidationFailed
-from shared_domain.inventory.selectors import available_units, units_on_hand
+from shared_domain.inventory.selectors import (
+    available_units,
+    units_allocated,
+    units_on_hand,
+    units_reserved,
+)
 
 
 def _owned_by[M: Model](queryset: QuerySet[M], *, user: Any, vendor_field: str) -> QuerySet[M]:
@@ -196,12 +202,8 @@ def product_page_for_vendor(
     return VendorProductPage(items=items, next_cursor=next_cursor)
 
 
-def variants_low_stock_of_vendor(
-    *, vendor_id: int, threshold: int, limit: int = 20
-) -> list[LowStockVariant]:
-    """The vendor's active variants of live products with `threshold` units available
-    or fewer, scarcest first (one query)."""
-    rows = (
+def _low_stock_rows(vendor_id: int, threshold: int) -> QuerySet[ProductVariant, Any]:
+    return (
         ProductVariant.objects.filter(
             product__vendor_id=vendor_id, is_active=True, product__status="active"
         )
@@ -209,8 +211,78 @@ def variants_low_stock_of_vendor(
         .filter(units__lte=threshold)
         .order_by("units", "id")
         .values_list("id", "sku", "product_id", "product__title", "size", "colour", "units")
-    )[:limit]
-    return [LowStockVariant(*row) for row in rows]
+    )
+
+
+def variants_low_stock_of_vendor(
+    *, vendor_id: int, threshold: int, limit: int = 20
+) -> list[LowStockVariant]:
+    """The vendor's active variants of live products with `threshold` units available
+    or fewer, scarcest first (one query)."""
+    return [LowStockVariant(*row) for row in _low_stock_rows(vendor_id, threshold)[:limit]]
+
+
+def variants_low_stock_iter(
+    *, vendor_id: int, threshold: int, chunk_size: int = 2000
+) -> Iterator[LowStockVariant]:
+    """Every low-stock variant of the vendor (as `variants_low_stock_of_vendor`),
+    fetched `chunk_size` rows at a time: a report of any size in bounded memory."""
+    for row in _low_stock_rows(vendor_id, threshold).iterator(chunk_size=chunk_size):
+        yield LowStockVariant(*row)
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    """One variant of a vendor's product with its stock: on hand, allocated to paid
+    orders, reserved by unpaid ones, and available to sell."""
+
+    product_id: int
+    product_title: str
+    product_status: str
+    variant_id: int
+    sku: str
+    size: str
+    colour: str
+    is_active: bool
+    on_hand: int
+    allocated: int
+    reserved: int
+    available: int
+
+
+def variant_count_of_vendor(*, vendor_id: int) -> int:
+    return ProductVariant.objects.filter(product__vendor_id=vendor_id).count()
+
+
+def variants_with_stock_iter(*, vendor_id: int, chunk_size: int = 2000) -> Iterator[InventoryRow]:
+    """Every variant of every product of the vendor (any status) with its stock, by
+    product then variant, fetched `chunk_size` rows at a time (one query)."""
+    rows = (
+        ProductVariant.objects.filter(product__vendor_id=vendor_id)
+        .annotate(
+            on_hand=Coalesce(units_on_hand(), 0),
+            held=Coalesce(units_allocated(), 0),
+            held_unpaid=Coalesce(units_reserved(), 0),
+            units=available_units(),
+        )
+        .order_by("product_id", "id")
+        .values_list(
+            "product_id",
+            "product__title",
+            "product__status",
+            "id",
+            "sku",
+            "size",
+            "colour",
+            "is_active",
+            "on_hand",
+            "held",
+            "held_unpaid",
+            "units",
+        )
+    )
+    for row in rows.iterator(chunk_size=chunk_size):
+        yield InventoryRow(*row)
 
 
 @dataclass(frozen=True)

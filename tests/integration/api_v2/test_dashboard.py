@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from shared_domain.analytics.selectors import dashboard_period, dashboard_read
+from shared_domain.analytics.services import low_stock_threshold_set
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.orders import services as orders
 from tests.factories import CustomerFactory, VendorFactory
@@ -64,9 +65,10 @@ async def test_a_vendor_sees_its_revenue_orders_products_stock_and_balance(
     assert body["returns"] == {"rate": None, "returned_units": 0, "delivered_units": 0,
                                "top_reasons": []}  # fmt: skip
     # The six reads on their own connections, plus the caller's store: no order scan.
+    # Rollups: revenue, statuses, top products, returns; and the low-stock setting.
     reads = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT")]
     assert not [sql for sql in reads if '"orders_' in sql]
-    assert len([sql for sql in reads if '"analytics_' in sql]) == 4
+    assert len([sql for sql in reads if '"analytics_' in sql]) == 5
 
 
 def _deliver_and_return(shop):
@@ -105,6 +107,17 @@ async def test_another_vendor_sees_only_its_own_zeros(async_client, sales):
     assert body["top_products"] == {"by_revenue": [], "by_units": []}
     assert body["low_stock"] == []
     assert body["balance"] == []
+
+
+async def test_the_vendors_own_low_stock_threshold_applies(async_client, sales):
+    await sync_to_async(low_stock_threshold_set)(
+        vendor_id=sales["ada"].vendor_profile.pk, threshold=2
+    )
+    body = (await asend(async_client, "get", URL, sales["ada"])).json()
+    assert body["low_stock_threshold"] == 2
+    assert [v["sku"] for v in body["low_stock"]] == ["DR-RED-L"]  # DR-RED-M has 3
+    other = (await asend(async_client, "get", URL, sales["eko"])).json()
+    assert other["low_stock_threshold"] == 5  # Eko keeps the default
 
 
 async def test_customers_and_anonymous_callers_are_refused(async_client, sales):
@@ -159,3 +172,18 @@ def test_period_words():
     assert dashboard_period(period=None, start=None, end=None, today=today).days == 30
     with pytest.raises(ValidationFailed):
         dashboard_period(period="0d", start=None, end=None, today=today)
+
+
+async def test_bench_variants_answer_the_same_and_only_when_switched_on(
+    async_client, sales, settings
+):
+    full = (await asend(async_client, "get", URL, sales["ada"])).json()
+    ignored = (await asend(async_client, "get", f"{URL}?only=revenue", sales["ada"])).json()
+    assert ignored == full  # off: the parameters mean nothing
+    settings.DASHBOARD_BENCH_PARAMS = True
+    sequential = await asend(async_client, "get", f"{URL}?sequential=1", sales["ada"])
+    assert sequential.json() == full
+    only = (await asend(async_client, "get", f"{URL}?only=revenue", sales["ada"])).json()
+    assert only["revenue"] == full["revenue"]
+    assert only["balance"] == []
+    assert only["low_stock"] == []
