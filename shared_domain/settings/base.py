@@ -263,14 +263,6 @@ REPORTS_ROOT = Path(env_str("REPORTS_ROOT", str(DATA_DIR / "reports")))
 REPORT_URL_TTL = env_int("REPORT_URL_TTL", 300, minimum=1)
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 7, minimum=1)
 REPORT_DOWNLOAD_PATH = "/api/v1/reports/files/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(REPORTS_ROOT)},
-    },
-}
 
 # The event outbox: the publisher dispatches an event right after its commit; the
 # relay in every worker process takes the ones still pending OUTBOX_GRACE_SECONDS
@@ -552,9 +544,15 @@ MEASUREMENT_PHOTO_RETENTION_HOURS = env_int("MEASUREMENT_PHOTO_RETENTION_HOURS",
 # shared_domain.sizing.estimation.Estimator). Empty: none is installed, and uploads are
 # refused with 503 `estimator_unavailable`.
 MEASUREMENT_ESTIMATOR = env_str("MEASUREMENT_ESTIMATOR", "")
+# Files: report files (analytics) and measurement photos (sizing) in private storages,
+# never served as static or media.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(REPORTS_ROOT)},
+    },
     "measurement_photos": {
         "BACKEND": "shared_domain.sizing.photos.PrivateFileSystemStorage",
         "OPTIONS": {"location": MEASUREMENT_PHOTO_ROOT},

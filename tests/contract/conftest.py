@@ -67,6 +67,7 @@ class World:
 
 
 def _build() -> World:
+    from shared_domain.analytics.reports import report_build, report_request, report_task_extras
     from shared_domain.catalog.services import image_add
     from shared_domain.common.tasking import enqueue_for_user
     from shared_domain.orders import services as orders
@@ -149,6 +150,11 @@ def _build() -> World:
         status=Payment.Status.SUCCEEDED,
     )
     task = enqueue_for_user(tasks.urgent, customer.pk, "report ready")
+    queued = report_request(user=vendor, kind="inventory")
+    report_build(report_id=queued.report_id)
+    extras = report_task_extras(queued.task_id)
+    assert extras is not None
+    report_token = extras.downloads[0].url.rsplit("/", 1)[-1]
     photo = photo_bytes("JPEG")
     measurement = measurement_start(
         user=customer, photo=io.BytesIO(photo), photo_size=len(photo), height_cm=172
@@ -165,6 +171,7 @@ def _build() -> World:
         "item_id": cart_item.pk,
         "task_id": str(task.id),
         "measurement_id": str(measurement.pk),
+        "token": report_token,
         "reference": payment.reference,
         "provider": "paystack",
         "carrier": "local",

@@ -32,6 +32,7 @@ OWNERS: list[tuple[str, str]] = [
     ("/api/v1/vendor/", "vendor"),
     ("/api/v2/vendor/", "vendor"),
     ("/api/v1/staff/", "staff"),
+    ("/api/v1/reports/files/", "vendor"),
     ("/api/v1/products/", "public"),
     ("/api/v2/products/", "public"),
     ("/api/v1/payments/webhooks/", "provider"),
@@ -85,6 +86,14 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/v2/tasks/{task_id}"): {"staff": OK, "other_vendor": 404},
     # Live updates: v2 answers whoever is not the order's customer with 404.
     ("GET", "/api/v2/orders/{order_id}/events"): {"other_vendor": 404, "staff": 404},
+    # A report file: the signed link is the credential; a bearer token sent with it
+    # must be the owner's.
+    ("GET", "/api/v1/reports/files/{token}"): {
+        "other_customer": 404,
+        "other_vendor": 404,
+        "staff": 404,
+        "anonymous": OK,
+    },
     # A customer's photo measurements: not found for anyone else.
     ("GET", "/api/v2/measurements/{measurement_id}"): {"other_vendor": 404, "staff": 404},
     ("POST", "/api/v2/measurements/{measurement_id}/confirm"): {

@@ -159,9 +159,10 @@ async def test_a_custom_period_is_whole_days_both_included(async_client, sales):
     assert response.json()["revenue"] == []
 
 
-def test_the_sequential_read_is_six_queries(sales, django_assert_num_queries):
+def test_the_sequential_read_is_seven_queries(sales, django_assert_num_queries):
     period = dashboard_period(period="30d", start=None, end=None)
-    with django_assert_num_queries(6):
+    # Six reads and the store's low-stock setting.
+    with django_assert_num_queries(7):
         dashboard = dashboard_read(vendor_id=sales["ada"].vendor_profile.pk, period=period)
     assert dashboard.orders_by_status["paid"] == 1
 
