@@ -129,3 +129,9 @@ class VendorProfilePatchIn(StrictSerializer):
         max_length=64, required=False, allow_blank=True
     )
     stripe_account_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    current_password = serializers.CharField(
+        max_length=128,
+        required=False,
+        write_only=True,
+        help_text="Your password: required when the payout ids change.",
+    )

@@ -464,7 +464,11 @@ def test_vendor_profile_get_and_patch(client):
     )
     response = client.patch(
         "/api/v1/vendor/profile",
-        data={"store_name": "Ada Styles", "stripe_account_id": "acct_1Nv0FGQ9"},
+        data={
+            "store_name": "Ada Styles",
+            "stripe_account_id": "acct_1Nv0FGQ9",
+            "current_password": PASSWORD,
+        },
         content_type="application/json",
         headers=bearer(access),
     )
