@@ -24,7 +24,7 @@ from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.events import publish
 from shared_domain.common.partial import model_update
-from shared_domain.common.text import control_characters_problem
+from shared_domain.common.text import control_characters_problem, phone_problem
 
 PAYOUT_FIELDS = ("paystack_subaccount_code", "stripe_account_id")
 
@@ -119,10 +119,13 @@ def user_update(*, user: User, data: UserUpdate) -> User:
         clean["full_name"] = data["full_name"].strip()
         if not clean["full_name"] or len(clean["full_name"]) > 150:
             errors["full_name"] = ["Use 1 to 150 characters."]
+        elif problem := control_characters_problem(clean["full_name"]):
+            errors["full_name"] = [problem]
     if "phone" in data:
-        clean["phone"] = data["phone"].strip()
-        if len(clean["phone"]) > 32:
-            errors["phone"] = ["Use at most 32 characters."]
+        # Stored as typed but without spaces, dashes, dots and brackets; empty clears it.
+        clean["phone"] = re.sub(r"[\s().-]", "", data["phone"])
+        if clean["phone"] and (problem := phone_problem(clean["phone"])):
+            errors["phone"] = [problem]
         if not user.is_customer:
             errors["phone"] = ["Only customers have a phone number on their profile."]
     if errors:

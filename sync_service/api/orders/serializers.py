@@ -85,7 +85,9 @@ class AddressIn(serializers.Serializer[Any]):
     state = serializers.CharField(max_length=100)
     postal_code = serializers.CharField(max_length=20, required=False)
     country = serializers.CharField(help_text="ISO 3166-1 two-letter code.")
-    phone = serializers.CharField(help_text="7 to 15 digits, optionally with +.")
+    phone = serializers.CharField(
+        help_text="E.164: + then the country code and number (spaces, dashes, brackets ignored)."
+    )
 
 
 class CheckoutBody(serializers.Serializer[Any]):
