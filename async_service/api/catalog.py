@@ -51,6 +51,7 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[st
         max_price=f.max_price,
         in_stock=f.in_stock,
         department=f.department,
+        ordering=f.ordering,
         sort=f.sort,
     )
     page, facets = await run_db(_search_with_facets, params, min(f.limit, MAX_LIMIT), f.offset)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,8 +14,10 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from shared_domain.common.errors import MALFORMED_JSON, DomainError
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.web.http import (
     DATABASE_UNAVAILABLE_ERRORS,
     database_unavailable_response,
@@ -26,9 +29,21 @@ from shared_domain.web.inputs import load_json
 _JSON_TYPES = ("application/json",)
 
 
-class CompactJSONRenderer(JSONRenderer):
-    """The same bytes as v1: no spaces after separators, non-ASCII kept as is."""
+class ApiJSONEncoder(NinjaJSONEncoder):
+    """Ninja's encoder, with timestamps as v1 writes them (Django's would cut them to
+    milliseconds)."""
 
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return iso_utc(o)
+        return super().default(o)
+
+
+class CompactJSONRenderer(JSONRenderer):
+    """The same bytes as v1: no spaces after separators, non-ASCII kept as is, the
+    same timestamps."""
+
+    encoder_class = ApiJSONEncoder
     json_dumps_params: Mapping[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 
 

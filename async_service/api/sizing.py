@@ -16,6 +16,7 @@ from async_service.api.sizing_schemas import (
     RecommendationOut,
 )
 from shared_domain.common.asyncdb import run_db
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.sizing import selectors, services
 from shared_domain.sizing.measurements import BODY_FIELDS
 from shared_domain.sizing.scoring import Recommendation
@@ -29,7 +30,7 @@ def _profile_out(profile: Any) -> dict[str, Any]:
         for name in BODY_FIELDS
     }
     out["fit_preference"] = profile.fit_preference
-    out["updated_at"] = profile.updated_at.isoformat()
+    out["updated_at"] = iso_utc(profile.updated_at)
     return out
 
 
