@@ -41,7 +41,7 @@ async def test_both_apis_word_a_shared_failure_alike(client, async_client, case)
         user = await sync_to_async(CustomerFactory.create)()
         access = (await sync_to_async(login)(client, user))["access"]
         headers = {"Authorization": f"Bearer {access}"}
-    kwargs = {"headers": headers}
+    kwargs: dict[str, object] = {"headers": headers}
     if body is not None:
         kwargs |= {"data": body, "content_type": content_type}
     v1 = await sync_to_async(getattr(client, method))(v1_path, **kwargs)
