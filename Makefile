@@ -14,7 +14,7 @@ SERVICES := sync_service async_service worker_service
 CHECK_SECRET := check-only-$(shell printf 'x%.0s' {1..60})
 
 .PHONY: help venv run stop test test-steps pins lint format typecheck check migrations-check \
-        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
+        pytest pytest-rq pytest-pgbouncer pytest-fast manifests openapi audit clients measure scale-demo soak lock clean bench bench-tasks bench-catalog bench-outbox bench-checkout bench-payments \
         bench-discovery bench-dashboard eval eval-search
 
 help: ## Show this list
@@ -140,6 +140,9 @@ bench-dashboard: venv ## 10k products, 50k orders: v2 vendor dashboard at 32 con
 
 bench-outbox: venv ## What the event outbox costs a publisher: registrations/s and events/s against the pre-outbox path
 	$(STACK) exec -- $(PY) -m tests.bench.bench_outbox
+
+soak: venv ## Mixed traffic through the ingress for SOAK_SECONDS (600): errors, truncated responses, flat RSS
+	$(STACK) exec -- $(PY) -m tests.bench.soak
 
 scale-demo: venv ## 2x v1, 2x v2, three worker pools, two schedulers behind Caddy: spread, exactly-once, failover
 	$(STACK) exec -- $(PY) -m tests.bench.scale_demo

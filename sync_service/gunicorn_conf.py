@@ -17,7 +17,8 @@ from shared_domain.common.logging import logging_config  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8001")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+# gthread, with liveness answered before the thread pool (see the module).
+worker_class = "sync_service.gunicorn_worker.LivenessThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # SIGTERM: stop accepting, let in-flight requests finish for this long.

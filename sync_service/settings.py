@@ -1,6 +1,7 @@
 """Settings of the DRF API (WSGI, gunicorn), served under /api/v1."""
 
 from shared_domain.common.logging import logging_config
+from shared_domain.common.timefmt import API_DATETIME_FORMAT
 from shared_domain.settings.base import *  # noqa: F403
 from shared_domain.settings.base import (
     DATA_DIR,
@@ -80,7 +81,9 @@ THROTTLE_CATALOG_PREFIXES = ("/api/v1/products", "/api/v1/categories")
 WHITENOISE_AUTOREFRESH = False
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["sync_service.api.renderers.ApiJSONRenderer"],
+    # Serializers' timestamps in the one format of both APIs (shared_domain.common.timefmt).
+    "DATETIME_FORMAT": API_DATETIME_FORMAT,
     "DEFAULT_PARSER_CLASSES": ["sync_service.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["sync_service.api.auth.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -56,6 +56,9 @@ class MeOut(Schema):
     id: int
     email: str
     full_name: str
+    # A customer's phone (E.164, empty when unset), as v1's PATCH /me takes it; null
+    # for vendors and staff.
+    phone: str | None
     role: str
     email_verified: bool
     date_joined: datetime
@@ -63,6 +66,11 @@ class MeOut(Schema):
     vendor_profile: VendorProfileOut | None
 
     # A missing reverse one-to-one raises on access; absent profiles are null.
+    @staticmethod
+    def resolve_phone(user: Any) -> str | None:
+        profile = getattr(user, "customer_profile", None)
+        return None if profile is None else str(profile.phone)
+
     @staticmethod
     def resolve_customer_profile(user: Any) -> Any:
         return getattr(user, "customer_profile", None)

@@ -78,6 +78,7 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
         max_price=f.max_price,
         in_stock=f.in_stock,
         department=f.department,
+        ordering=f.ordering,
         sort=f.sort,
     )
     if f.fits_me:

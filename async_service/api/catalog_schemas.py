@@ -35,14 +35,15 @@ class SearchFilters(Schema):
     max_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     in_stock: bool = False
     department: Department | None = None
-    sort: ProductSort | None = Field(
-        None, description="Default: relevance with q, newest without."
+    ordering: ProductSort | None = Field(
+        None, description="Default: relevance with q, newest without (as on v1)."
     )
     fits_me: bool = Field(
         False,
         description="Signed-in customers with a body profile: only products in stock in "
         "the size their chart recommends for you.",
     )
+    sort: ProductSort | None = Field(None, description="Alias of ordering.")
     limit: int = Field(20, ge=1, description=f"Capped at {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     mode: Literal["text", "hybrid"] = Field(

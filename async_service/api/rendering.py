@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+
+from shared_domain.common.timefmt import iso_utc
 
 # The field names of each dataclass rendered so far, in their order.
 _FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
@@ -35,7 +38,7 @@ def _field_names(cls: type) -> tuple[str, ...] | None:
 
 
 class ReadModelEncoder(NinjaJSONEncoder):
-    """Ninja's encoder (decimals as strings, datetimes as Django writes them) that also
+    """Ninja's encoder (decimals as strings, datetimes in the APIs' one format) that also
     writes a dataclass as the object of its fields, in their order, leaving out fields
     marked `metadata={"internal": True}` (which the schemas leave out too). Decimals
     and dataclasses, most of what a read model holds, are looked at first."""
@@ -46,6 +49,9 @@ class ReadModelEncoder(NinjaJSONEncoder):
         names = _field_names(type(o))
         if names is not None:
             return {name: getattr(o, name) for name in names}
+        if isinstance(o, datetime):
+            # As v1 writes them (Django's encoder would cut them to milliseconds).
+            return iso_utc(o)
         return super().default(o)
 
 

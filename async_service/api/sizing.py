@@ -23,6 +23,7 @@ from async_service.api.sizing_schemas import (
     RecommendationOut,
 )
 from shared_domain.common.asyncdb import run_db
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.sizing import selectors, services
 from shared_domain.sizing.conversion import normalise, size_convert
 from shared_domain.sizing.measurements import BODY_FIELDS
@@ -40,7 +41,7 @@ def _profile_out(profile: Any) -> dict[str, Any]:
     }
     out["fit_preference"] = profile.fit_preference
     out["brand_sizes"] = list(profile.brand_sizes)
-    out["updated_at"] = profile.updated_at.isoformat()
+    out["updated_at"] = iso_utc(profile.updated_at)
     return out
 
 

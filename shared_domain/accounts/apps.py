@@ -14,3 +14,4 @@ class AccountsConfig(AppConfig):
         subscribe(events.VerificationCodeRequested, handlers.send_verification_code)
         subscribe(events.PasswordResetRequested, handlers.send_password_reset_code)
         subscribe(events.PasswordChanged, handlers.send_password_changed_notice)
+        subscribe(events.VendorPayoutChanged, handlers.send_payout_changed_notice)

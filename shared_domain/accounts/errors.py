@@ -57,3 +57,13 @@ class WrongPassword(ValidationFailed):
 class EmailNotVerified(PermissionDenied):
     code = "email_not_verified"
     default_message = "Verify your email address first."
+
+
+class StoreNameTaken(Conflict):
+    code = "store_name_taken"
+    default_message = "Another store already has this name."
+
+
+class ReauthenticationRequired(PermissionDenied):
+    code = "reauthentication_required"
+    default_message = "Confirm your current password to change payout details."

@@ -32,3 +32,9 @@ class PasswordResetRequested(Event):
 class PasswordChanged(Event):
     user_id: int
     how: str  # "change" (knew the old one) or "reset" (by emailed code)
+
+
+@dataclasses.dataclass(frozen=True)
+class VendorPayoutChanged(Event):
+    user_id: int
+    fields: str  # the payout ids that changed, comma-separated

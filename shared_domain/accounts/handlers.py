@@ -6,6 +6,7 @@ from shared_domain.accounts import events
 from shared_domain.accounts.tasks import (
     deliver_password_changed_notice,
     deliver_password_reset_code,
+    deliver_payout_changed_notice,
     deliver_verification_code,
 )
 
@@ -22,3 +23,7 @@ def send_password_reset_code(event: events.PasswordResetRequested) -> None:
 
 def send_password_changed_notice(event: events.PasswordChanged) -> None:
     deliver_password_changed_notice.enqueue(user_id=event.user_id, how=event.how)
+
+
+def send_payout_changed_notice(event: events.VendorPayoutChanged) -> None:
+    deliver_payout_changed_notice.enqueue(user_id=event.user_id, fields=event.fields)

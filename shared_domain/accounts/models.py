@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from shared_domain.accounts import roles
@@ -91,6 +92,10 @@ class CustomerProfile(models.Model):
         return f"customer {self.user_id}"
 
 
+STORE_NAME_CONSTRAINT = "vendorprofile_store_name_ci_uniq"
+STORE_SLUG_CONSTRAINT = "vendorprofile_slug_ci_uniq"
+
+
 class VendorProfile(models.Model):
     """A store on the marketplace. Payout details route the vendor's share of each
     order: a Paystack subaccount code and/or a Stripe connected account id."""
@@ -112,6 +117,13 @@ class VendorProfile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # "Ada Styles" and "ada styles" are one store to a shopper.
+            models.UniqueConstraint(Lower("store_name"), name=STORE_NAME_CONSTRAINT),
+            models.UniqueConstraint(Lower("slug"), name=STORE_SLUG_CONSTRAINT),
+        ]
 
     def __str__(self) -> str:
         return self.store_name

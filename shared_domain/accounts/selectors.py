@@ -52,6 +52,11 @@ def vendor_profile_id_find(*, pk: int | None = None, slug: str | None = None) ->
     return None if found is None else int(found)
 
 
+def store_owner_email_verified(*, vendor_id: int) -> bool:
+    """Whether the account that owns this store has confirmed its email address."""
+    return VendorProfile.objects.filter(pk=vendor_id, user__email_verified=True).exists()
+
+
 def vendor_card_annotations(*, via: str) -> dict[str, F]:
     """What a vendor card shows, as annotations of rows that point at a vendor profile
     through the relation `via` ("vendor"): `vendor_card_name`, `vendor_card_slug`,

@@ -51,6 +51,23 @@ def deliver_password_changed_notice(*, user_id: int, how: str) -> None:
     )
 
 
+_PAYOUT_LABELS = {
+    "paystack_subaccount_code": "Paystack subaccount code",
+    "stripe_account_id": "Stripe account id",
+}
+
+
+@app_task(queue="emails", max_retries=5)
+def deliver_payout_changed_notice(*, user_id: int, fields: str) -> None:
+    user = User.objects.get(pk=user_id)
+    labels = [_PAYOUT_LABELS.get(field, field) for field in fields.split(",") if field]
+    email_send(
+        to=user.email,
+        template="payout_changed",
+        context={"name": user.full_name, "changed": labels},
+    )
+
+
 @app_task(queue="default")
 def prune_credentials() -> dict[str, int]:
     """Forget refresh tokens a day after they expired and one-time codes a day after

@@ -93,12 +93,19 @@ class SearchParams:
         max_price: Decimal | None = None,
         in_stock: bool = False,
         department: str | None = None,
+        ordering: ProductSort | None = None,
         sort: ProductSort | None = None,
     ) -> SearchParams:
         """The parameters of a listing or search request whose values have the right
-        types (the API checked their shape); the rules between them are checked here."""
+        types (the API checked their shape); the rules between them are checked here.
+        Both APIs name the sort order `ordering` and take `sort` as its alias."""
         if min_price is not None and max_price is not None and min_price > max_price:
             raise ValidationFailed(details={"min_price": ["Must not be above max_price."]})
+        if ordering and sort and ordering != sort:
+            raise ValidationFailed(
+                details={"ordering": ["Send ordering or its alias sort, not both."]}
+            )
+        sort = ordering or sort
         return cls(
             q=q,
             category=category or None,

@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.text import control_characters_problem, phone_problem
 
 REQUIRED = ("name", "line1", "city", "state", "country", "phone")
 OPTIONAL = ("line2", "postal_code")
 _LIMITS = {"name": 120, "line1": 200, "line2": 200, "city": 100, "state": 100, "postal_code": 20}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-# International or national digits, with the usual separators: 7 to 15 digits.
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}$")
+# Separators people type in phone numbers; the number is stored without them.
+_PHONE_SEPARATORS = re.compile(r"[\s().-]")
 
 
 def address_clean(raw: object) -> dict[str, str]:
@@ -29,7 +30,10 @@ def address_clean(raw: object) -> dict[str, str]:
         if not isinstance(value, str):
             errors[f"shipping_address.{name}"] = ["Send text."]
             continue
-        value = " ".join(value.split())
+        value = " ".join(value.split())  # tabs and line breaks become spaces
+        if problem := control_characters_problem(value):
+            errors[f"shipping_address.{name}"] = [problem]
+            continue
         if not value:
             if name in REQUIRED:
                 errors[f"shipping_address.{name}"] = ["This field is required."]
@@ -45,9 +49,9 @@ def address_clean(raw: object) -> dict[str, str]:
         if not _COUNTRY.match(clean["country"]):
             errors["shipping_address.country"] = ["Use a two-letter country code (ISO 3166-1)."]
     if "phone" in clean:
-        digits = sum(ch.isdigit() for ch in clean["phone"])
-        if not _PHONE.match(clean["phone"]) or not 7 <= digits <= 15:
-            errors["shipping_address.phone"] = ["Enter a phone number (7 to 15 digits)."]
+        clean["phone"] = _PHONE_SEPARATORS.sub("", clean["phone"])
+        if problem := phone_problem(clean["phone"]):
+            errors["shipping_address.phone"] = [problem]
     if errors:
         raise ValidationFailed(details=errors)
     return clean

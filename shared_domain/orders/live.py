@@ -20,6 +20,7 @@ from typing import Any
 from shared_domain.common.asyncdb import run_db
 from shared_domain.common.errors import NotFound
 from shared_domain.common.redis import REDIS_ERRORS, get_redis, open_async_pubsub
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.orders.lifecycle import TERMINAL
 from shared_domain.orders.models import Order, OrderStatusChange
 
@@ -44,7 +45,7 @@ class StatusEvent:
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["at"] = self.at.isoformat()
+        data["at"] = iso_utc(self.at)
         return data
 
     @classmethod

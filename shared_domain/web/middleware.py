@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -109,6 +110,13 @@ def _proxy_networks(
     return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
 
 
+_CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
+
+
+def _no_response(request: HttpRequest) -> HttpResponseBase:
+    raise AssertionError("used only for its CORS headers")
+
+
 class RequestContextMiddleware:
     sync_capable = True
     async_capable = True
@@ -120,6 +128,11 @@ class RequestContextMiddleware:
             markcoroutinefunction(self)
         self.service = settings.SERVICE_NAME
         self.max_body = settings.MAX_REQUEST_BODY_BYTES
+        # Refusals answered here never reach the CORS middleware below: they get its
+        # headers from it directly, so a page of an allowed origin can read them.
+        self.cors = (
+            CorsMiddleware(_no_response) if _CORS_MIDDLEWARE in settings.MIDDLEWARE else None
+        )
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -127,11 +140,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         tokens = self._enter(request)
         try:
-            response = (
-                self._reject_body(request)
-                or self._reject_url(request)
-                or self.get_response(request)
-            )
+            response = self._refuse(request) or self.get_response(request)
             return self._leave(request, response, started)
         finally:
             self._reset(tokens)
@@ -140,7 +149,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         tokens = self._enter(request)
         try:
-            response = self._reject_body(request) or self._reject_url(request)
+            response = self._refuse(request)
             if response is None:
                 pending: Awaitable[HttpResponseBase] = self.get_response(request)
                 response = await pending
@@ -149,6 +158,14 @@ class RequestContextMiddleware:
             self._reset(tokens)
 
     # -------------------------------------------------------------- steps
+    def _refuse(self, request: HttpRequest) -> HttpResponseBase | None:
+        """The 413 or 400 of a request refused before any other middleware, with the
+        CORS headers its origin is allowed."""
+        response = self._reject_body(request) or self._reject_url(request)
+        if response is not None and self.cors is not None:
+            self.cors.add_response_headers(request, response)
+        return response
+
     def _enter(self, request: HttpRequest) -> tuple[Any, ...]:
         rid = context.clean_request_id(request.headers.get(REQUEST_ID_HEADER))
         request.request_id = rid  # type: ignore[attr-defined]

@@ -64,10 +64,27 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> HttpRespons
         )
     if isinstance(exc, exceptions.APIException):
         return json_error_response(
-            exc.status_code, code=_code_of(exc, None), message=str(exc.detail)
+            exc.status_code, code=_code_of(exc, None), message=_own_message(exc)
         )
     # Anything else is a bug: Django's handler500 logs it and answers the JSON 500.
     return None
+
+
+# DRF's wording of failures v2 words too (405, 406, 415): the one message per code
+# (shared_domain.common.errors) is used instead, so both APIs say the same.
+_FRAMEWORK_WORDED = (
+    exceptions.MethodNotAllowed,
+    exceptions.NotAcceptable,
+    exceptions.UnsupportedMediaType,
+)
+
+
+def _own_message(exc: exceptions.APIException) -> str | None:
+    """The message a view or permission chose; None (the code's one wording) for
+    DRF's stock texts."""
+    if isinstance(exc, _FRAMEWORK_WORDED) or str(exc.detail) == str(exc.default_detail):
+        return None
+    return str(exc.detail)
 
 
 def _code_of(exc: exceptions.APIException, fallback: str | None) -> str | None:

@@ -4,29 +4,13 @@ rate limits across the two services."""
 
 from __future__ import annotations
 
-import re
-import time
-from pathlib import Path
-
 import pytest
+
+from tests.e2e.mailbox import verification_code as _code_for
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Ankara-Maxi-Dress-2026"
-
-
-def _code_for(mail_dir: Path, email: str, timeout: float = 30.0) -> str:
-    """The newest verification code the worker emailed to `email`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for path in sorted(mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-            text = path.read_text(errors="replace")
-            if f"To: {email}" in text:
-                found = re.search(r"Subject: (\d{6}) is your Fashionistar verification code", text)
-                if found:
-                    return found.group(1)
-        time.sleep(0.2)
-    raise AssertionError(f"no verification email to {email} within {timeout}s")
 
 
 def test_register_verify_and_sign_in_on_both_apis(ingress, mail_dir):

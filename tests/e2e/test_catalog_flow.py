@@ -5,23 +5,31 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.mailbox import verification_code
+
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Vendor-Pass-2026-Ankara"
 
 
-def _vendor_token(ingress, email):
+def _vendor_token(ingress, email, store_name="Ada Styles E2E", mail_dir=None):
+    """A new vendor's access token; with `mail_dir`, after verifying its email (which
+    selling needs)."""
     registered = ingress.post(
         "/api/v1/auth/register",
         json={"email": email, "password": PASSWORD, "full_name": "Ada Obi", "role": "vendor",
-              "store_name": "Ada Styles E2E"},
+              "store_name": store_name},
     )  # fmt: skip
     assert registered.status_code == 201, registered.text
+    if mail_dir is not None:
+        code = verification_code(mail_dir, email)
+        verified = ingress.post("/api/v1/auth/verify-email", json={"email": email, "code": code})
+        assert verified.status_code == 200, verified.text
     login = ingress.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     return {"Authorization": f"Bearer {login.json()['access']}"}
 
 
-def test_vendor_lists_publishes_and_shoppers_find_it(ingress, e2e_env):
+def test_vendor_lists_publishes_and_shoppers_find_it(ingress, e2e_env, mail_dir):
     from deploy.localstack.stack import manage
 
     # A category tree as staff would create it (the demo data command builds one).
@@ -31,7 +39,7 @@ def test_vendor_lists_publishes_and_shoppers_find_it(ingress, e2e_env):
     dresses = next(c for c in women["children"] if c["name"] == "Dresses")
     maxi = next(c for c in dresses["children"] if c["name"] == "Maxi")
 
-    vendor = _vendor_token(ingress, "ada.vendor.e2e@example.com")
+    vendor = _vendor_token(ingress, "ada.vendor.e2e@example.com", mail_dir=mail_dir)
     created = ingress.post(
         "/api/v1/vendor/products",
         headers=vendor,
@@ -83,8 +91,8 @@ def test_vendor_lists_publishes_and_shoppers_find_it(ingress, e2e_env):
 
 
 def test_another_vendor_gets_404_for_the_product(ingress):
-    owner = _vendor_token(ingress, "owner.e2e@example.com")
-    intruder = _vendor_token(ingress, "intruder.e2e@example.com")
+    owner = _vendor_token(ingress, "owner.e2e@example.com", store_name="Owner E2E")
+    intruder = _vendor_token(ingress, "intruder.e2e@example.com", store_name="Intruder E2E")
     product = ingress.post(
         "/api/v1/vendor/products",
         headers=owner,

@@ -11,31 +11,60 @@ from typing import TypedDict, cast
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from shared_domain.accounts.models import CustomerProfile, User, VendorProfile
+from shared_domain.accounts import events
+from shared_domain.accounts.errors import ReauthenticationRequired, StoreNameTaken, WrongPassword
+from shared_domain.accounts.models import (
+    STORE_NAME_CONSTRAINT,
+    CustomerProfile,
+    User,
+    VendorProfile,
+)
 from shared_domain.accounts.roles import Role
 from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
+from shared_domain.common.events import publish
 from shared_domain.common.partial import model_update
+from shared_domain.common.text import control_characters_problem, phone_problem
 
 PAYOUT_FIELDS = ("paystack_subaccount_code", "stripe_account_id")
 
 
 def vendor_profile_create(*, user: User, store_name: str) -> VendorProfile:
-    """The store's slug is its name slugified, then `-2`, `-3`… when taken: the insert
-    is tried first; only a clash looks up the suffixes in use (one query)."""
+    """Open the user's store. Store names are unique whatever their case
+    (StoreNameTaken); the slug is the name slugified, then `-2`, `-3`… when taken
+    (names that differ only in punctuation slug alike): the insert is tried first;
+    only a clash looks up the suffixes in use (one query)."""
     base = slugify(store_name)[:120] or "store"
     slug = base
     for _ in range(3):
         try:
             with transaction.atomic():
                 return VendorProfile.objects.create(user=user, store_name=store_name, slug=slug)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if _violated(exc) == STORE_NAME_CONSTRAINT:
+                raise _name_taken() from None
             if VendorProfile.objects.filter(user=user).exists():
                 raise  # not the slug: this user already has a store
             slug = _next_free_slug(base)  # taken (maybe concurrently): the next suffix
     return VendorProfile.objects.create(
         user=user, store_name=store_name, slug=f"{base}-{secrets.token_hex(4)}"
     )
+
+
+def _violated(exc: IntegrityError) -> str | None:
+    """The name of the constraint a failed insert or update broke."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+
+
+def _name_taken() -> StoreNameTaken:
+    return StoreNameTaken(details={"store_name": [StoreNameTaken.default_message]})
+
+
+def _store_name_free(name: str, *, exclude_pk: int | None = None) -> bool:
+    stores = VendorProfile.objects.filter(store_name__iexact=name)
+    if exclude_pk is not None:
+        stores = stores.exclude(pk=exclude_pk)
+    return not stores.exists()
 
 
 def _next_free_slug(base: str) -> str:
@@ -49,7 +78,9 @@ def user_profile_ensure(*, user: User) -> None:
     re-roled by staff). Vendors' stores are named after them; they rename it later."""
     if user.role == Role.VENDOR:
         if not VendorProfile.objects.filter(user=user).exists():
-            store_name = (user.full_name.strip() or f"Store {user.pk}")[:120]
+            store_name = (user.full_name.strip() or f"Store {user.pk}")[:100]
+            if not _store_name_free(store_name):
+                store_name = f"{store_name} ({user.pk})"  # another store has the name
             vendor_profile_create(user=user, store_name=store_name)
     elif user.role == Role.CUSTOMER:
         CustomerProfile.objects.get_or_create(user=user)
@@ -88,10 +119,13 @@ def user_update(*, user: User, data: UserUpdate) -> User:
         clean["full_name"] = data["full_name"].strip()
         if not clean["full_name"] or len(clean["full_name"]) > 150:
             errors["full_name"] = ["Use 1 to 150 characters."]
+        elif problem := control_characters_problem(clean["full_name"]):
+            errors["full_name"] = [problem]
     if "phone" in data:
-        clean["phone"] = data["phone"].strip()
-        if len(clean["phone"]) > 32:
-            errors["phone"] = ["Use at most 32 characters."]
+        # Stored as typed but without spaces, dashes, dots and brackets; empty clears it.
+        clean["phone"] = re.sub(r"[\s().-]", "", data["phone"])
+        if clean["phone"] and (problem := phone_problem(clean["phone"])):
+            errors["phone"] = [problem]
         if not user.is_customer:
             errors["phone"] = ["Only customers have a phone number on their profile."]
     if errors:
@@ -113,9 +147,14 @@ def user_update(*, user: User, data: UserUpdate) -> User:
     return user
 
 
-def vendor_profile_update(*, user: User, data: VendorProfileUpdate) -> VendorProfile:
-    """Change the vendor's store. Only the fields in `data` are touched; a change of
-    payout ids (and only a real change) is audited."""
+def vendor_profile_update(
+    *, user: User, data: VendorProfileUpdate, current_password: str | None = None
+) -> VendorProfile:
+    """Change the vendor's store. Only the fields in `data` are touched. A real change
+    of payout ids needs the account's current password (ReauthenticationRequired
+    without it, WrongPassword when it is wrong): a stolen access token alone cannot
+    redirect a store's money. Such a change is audited and the vendor is emailed a
+    notice; a refused attempt is audited too."""
     if not user.is_vendor:
         raise PermissionDenied("Only vendors have a vendor profile.")
     if unknown := set(data) - set(VENDOR_PROFILE_FIELDS):
@@ -123,27 +162,75 @@ def vendor_profile_update(*, user: User, data: VendorProfileUpdate) -> VendorPro
     sent = cast("Mapping[str, str]", data)  # every field of VendorProfileUpdate is a str
     clean = {name: value.strip() for name, value in sent.items()}
     errors: dict[str, list[str]] = {}
-    if "store_name" in clean and not 0 < len(clean["store_name"]) <= 120:
-        errors["store_name"] = ["Use 1 to 120 characters."]
+    if "store_name" in clean:
+        if not 0 < len(clean["store_name"]) <= 120:
+            errors["store_name"] = ["Use 1 to 120 characters."]
+        elif problem := control_characters_problem(clean["store_name"]):
+            errors["store_name"] = [problem]
     for field, prefix in _PAYOUT_PREFIXES.items():
         value = clean.get(field, "")
         if value and (not value.startswith(prefix) or len(value) > 64 or not value.isascii()):
             errors[field] = [f"Expected an id starting with {prefix}."]
     if errors:
         raise ValidationFailed(details=errors)
-    with transaction.atomic():
-        profile = VendorProfile.objects.select_for_update().filter(user=user).first()
-        if profile is None:
-            raise NotFound("This account has no vendor profile.")
-        changed = model_update(instance=profile, fields=VENDOR_PROFILE_FIELDS, data=clean)
-        if payout_changed := [field for field in PAYOUT_FIELDS if field in changed]:
-            audit_record(
-                action="vendor_payout_changed",
-                actor_id=user.pk,
-                subject=profile,
-                data={"fields": payout_changed},
-            )
+    current = VendorProfile.objects.filter(user=user).first()
+    if current is None:
+        raise NotFound("This account has no vendor profile.")
+    reauthenticated = False
+    if _payout_changes(current, clean):
+        # Checked before the transaction so that a refusal's audit row is kept.
+        _reauthenticate(user=user, profile=current, current_password=current_password)
+        reauthenticated = True
+    if "store_name" in clean and not _store_name_free(clean["store_name"], exclude_pk=current.pk):
+        raise _name_taken()
+    try:
+        with transaction.atomic():
+            profile = VendorProfile.objects.select_for_update().get(pk=current.pk)
+            if _payout_changes(profile, clean) and not reauthenticated:
+                # Changed by another request since it was read: check now (refusal
+                # unaudited, as it rolls back; the client simply retries).
+                _reauthenticate(user=user, profile=profile, current_password=current_password)
+            changed = model_update(instance=profile, fields=VENDOR_PROFILE_FIELDS, data=clean)
+            if payout_changed := [field for field in PAYOUT_FIELDS if field in changed]:
+                audit_record(
+                    action="vendor_payout_changed",
+                    actor_id=user.pk,
+                    subject=profile,
+                    data={"fields": payout_changed},
+                )
+                changed_ids = ",".join(payout_changed)
+                publish(events.VendorPayoutChanged(user_id=user.pk, fields=changed_ids))
+    except IntegrityError as exc:
+        if _violated(exc) != STORE_NAME_CONSTRAINT:
+            raise
+        # A concurrent rename took the name between the check and the write.
+        raise _name_taken() from None
     return profile
+
+
+def _payout_changes(profile: VendorProfile, clean: Mapping[str, str]) -> list[str]:
+    return [f for f in PAYOUT_FIELDS if f in clean and clean[f] != getattr(profile, f)]
+
+
+def _reauthenticate(*, user: User, profile: VendorProfile, current_password: str | None) -> None:
+    if not current_password:
+        audit_record(
+            action="vendor_payout_change_refused",
+            actor_id=user.pk,
+            subject=profile,
+            data={"reason": "no_password"},
+        )
+        raise ReauthenticationRequired(
+            details={"current_password": ["Required to change payout details."]}
+        )
+    if not user.check_password(current_password):
+        audit_record(
+            action="vendor_payout_change_refused",
+            actor_id=user.pk,
+            subject=profile,
+            data={"reason": "wrong_password"},
+        )
+        raise WrongPassword(details={"current_password": [WrongPassword.default_message]})
 
 
 def user_role_change(*, user: User, role: str, by: User) -> User:

@@ -19,6 +19,7 @@ from shared_domain.accounts.services.profiles import vendor_profile_create
 from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.common.events import publish
+from shared_domain.common.text import control_characters_problem
 
 
 @transaction.atomic
@@ -41,6 +42,9 @@ def user_register(
         errors["store_name"] = ["Vendors need a store name."]
     if len(store) > 120:
         errors["store_name"] = ["Use at most 120 characters."]
+    for field, value in (("full_name", full_name), ("store_name", store)):
+        if problem := control_characters_problem(value):
+            errors[field] = [problem]
     if weak := password_problems(password, User(email=email, full_name=full_name)):
         errors["password"] = weak
     if errors:

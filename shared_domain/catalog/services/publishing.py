@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from shared_domain.accounts.errors import EmailNotVerified
+from shared_domain.accounts.selectors import store_owner_email_verified
 from shared_domain.catalog import events
 from shared_domain.catalog.errors import NotPublishable
 from shared_domain.catalog.models import Product
@@ -24,8 +26,14 @@ def publish_problems(product: Product) -> Errors:
 @transaction.atomic
 def product_publish(*, product: Product) -> Product:
     """Put a product on sale: it needs a category and an active variant (a price it
-    always has). Every product goes on sale through here, which sets published_at."""
+    always has), and its vendor a verified email address (EmailNotVerified: an
+    unconfirmed account keeps drafts but sells nothing). Every product goes on sale
+    through here, which sets published_at."""
     locked = Product.objects.select_for_update().get(pk=product.pk)
+    if locked.status != Product.Status.ACTIVE and not store_owner_email_verified(
+        vendor_id=locked.vendor_id
+    ):
+        raise EmailNotVerified()
     if problems := publish_problems(locked):
         raise NotPublishable(
             "The product cannot go on sale yet: "

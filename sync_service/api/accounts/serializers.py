@@ -100,11 +100,20 @@ class MeOut(serializers.Serializer[Account]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
+    phone = serializers.SerializerMethodField(
+        help_text="A customer's phone (E.164, empty when unset), as PATCH takes it; "
+        "null for vendors and staff."
+    )
     role = serializers.CharField()
     email_verified = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
     customer_profile = serializers.SerializerMethodField()
     vendor_profile = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, user: Account) -> str | None:
+        profile = getattr(user, "customer_profile", None)
+        return None if profile is None else str(profile.phone)
 
     @extend_schema_field(CustomerProfileOut(allow_null=True))
     def get_customer_profile(self, user: Account) -> dict[str, Any] | None:
@@ -129,3 +138,9 @@ class VendorProfilePatchIn(StrictSerializer):
         max_length=64, required=False, allow_blank=True
     )
     stripe_account_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    current_password = serializers.CharField(
+        max_length=128,
+        required=False,
+        write_only=True,
+        help_text="Your password: required when the payout ids change.",
+    )

@@ -42,7 +42,9 @@ class RegisterApi(_Public):
         responses={
             201: s.UserBriefOut,
             **errors(
-                e400="validation_error, malformed_json", e409="email_taken", e429="throttled"
+                e400="validation_error, malformed_json",
+                e409="email_taken, store_name_taken",
+                e429="throttled",
             ),
         },
         auth=[],
@@ -251,16 +253,29 @@ class VendorProfileApi(APIView):
         responses={
             200: s.VendorProfileOut,
             **errors(
-                e400="validation_error",
+                e400="validation_error, wrong_password",
                 e401="not_authenticated",
-                e403="permission_denied",
+                e403="permission_denied, reauthentication_required",
                 e404="not_found",
+                e409="store_name_taken",
+                e429="throttled",
             ),
         },
     )
     def patch(self, request: Request) -> Response:
-        """Update your store name, description or payout ids (payout changes are audited)."""
+        """Update your store name, description or payout ids. Changing a payout id needs
+        `current_password` (403 reauthentication_required without it); the change is
+        audited and emailed to you."""
+        user = current_user(request)
+        data = validated(s.VendorProfilePatchIn, request.data)
+        current_password = data.pop("current_password", None)
+        if current_password is not None:
+            # Password guesses count with those of the password change.
+            enforce("password_change", per_user(user.pk))
         # The serializer checked the shape: only VendorProfileUpdate's fields, as strings.
-        data = cast(services.VendorProfileUpdate, validated(s.VendorProfilePatchIn, request.data))
-        profile = services.vendor_profile_update(user=current_user(request), data=data)
+        profile = services.vendor_profile_update(
+            user=user,
+            data=cast(services.VendorProfileUpdate, data),
+            current_password=current_password,
+        )
         return Response(s.VendorProfileOut(profile).data)

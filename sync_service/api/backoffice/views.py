@@ -150,11 +150,15 @@ class VendorProductPublishApi(_BackOffice):
         request=None,
         responses={
             200: ProductDetailOut,
-            **errors(e400="not_publishable (details list what is missing)", **MISSING),
+            **errors(
+                e400="not_publishable (details list what is missing)",
+                **{**MISSING, "e403": "email_not_verified, permission_denied"},
+            ),
         },
     )
     def post(self, request: Request, product_id: int) -> Response:
-        """Put the product on sale (needs a category, a price and an active variant)."""
+        """Put the product on sale (needs a category, a price, an active variant and
+        your verified email address; drafts need none of it)."""
         services.product_publish(
             product=selectors.product_get_for_vendor(
                 user=current_user(request), product_id=product_id

@@ -160,6 +160,7 @@ class ProductListQuery(serializers.Serializer[Any]):
     in_stock = serializers.BooleanField(required=False, default=False)
     department = serializers.ChoiceField(choices=DEPARTMENTS, required=False)
     ordering = serializers.ChoiceField(choices=PRODUCT_SORTS, required=False)
+    sort = serializers.ChoiceField(choices=PRODUCT_SORTS, required=False)  # alias (v2's name)
     cursor = serializers.CharField(required=False, max_length=500)
     page_size = serializers.IntegerField(required=False, min_value=1)
 

@@ -65,6 +65,7 @@ LIST_PARAMETERS = [
         enum=PRODUCT_SORTS,
         description="Default: relevance with a search, newest without.",
     ),
+    OpenApiParameter("sort", str, enum=PRODUCT_SORTS, description="Alias of ordering."),
     OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
     OpenApiParameter(
         "page_size", int, description=f"Default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}."
@@ -102,7 +103,8 @@ class ProductListApi(APIView):
             max_price=data.get("max_price"),
             in_stock=data["in_stock"],
             department=data.get("department"),
-            sort=data.get("ordering"),
+            ordering=data.get("ordering"),
+            sort=data.get("sort"),
         )
         limit = min(data.get("page_size") or PAGE_SIZE, MAX_PAGE_SIZE)
         page = product_search_keyset(search, limit=limit, cursor=data.get("cursor"))

@@ -5,13 +5,13 @@ equal to its dataclass's). The vendor back office renders its orders with these 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.orders.lifecycle import Status
 from shared_domain.orders.selectors import MAX_PAGE_SIZE, PAGE_SIZE
 from sync_service.api.catalog.serializers import money
@@ -22,15 +22,14 @@ from sync_service.api.strict import StrictSerializer
 LINE_QUANTITY = {"type": "integer", "minimum": 1, "maximum": settings.CART_MAX_LINE_QUANTITY}
 
 PROBLEMS = ("unavailable", "out_of_stock", "insufficient_stock")
-_JSON = DjangoJSONEncoder()
 
 
 class Timestamp(serializers.DateTimeField):
-    """ISO 8601 in UTC to the millisecond, written as v2 writes it (Django's JSON
-    encoder), so that both APIs give the same JSON for the same order."""
+    """The one timestamp format of both APIs (shared_domain.common.timefmt), also for
+    timestamps that may be null."""
 
     def to_representation(self, value: datetime | None) -> str | None:  # type: ignore[override]
-        return None if value is None else str(_JSON.default(value.astimezone(UTC)))
+        return None if value is None else iso_utc(value)
 
 
 # ---------------------------------------------------------------------- cart
@@ -97,7 +96,9 @@ class AddressIn(StrictSerializer):
     state = serializers.CharField(max_length=100)
     postal_code = serializers.CharField(max_length=20, required=False)
     country = serializers.CharField(help_text="ISO 3166-1 two-letter code.")
-    phone = serializers.CharField(help_text="7 to 15 digits, optionally with +.")
+    phone = serializers.CharField(
+        help_text="E.164: + then the country code and number (spaces, dashes, brackets ignored)."
+    )
 
 
 class CheckoutBody(StrictSerializer):

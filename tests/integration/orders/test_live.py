@@ -7,6 +7,7 @@ import json
 import pytest
 
 from shared_domain.common.errors import NotFound
+from shared_domain.common.timefmt import iso_utc
 from shared_domain.orders.live import (
     order_current_status,
     order_event_publish,
@@ -96,7 +97,7 @@ def test_publish_sends_the_event_json_on_the_order_channel(history, redis_db):
             "from_status": "paid",
             "to_status": "processing",
             "order_status": "paid",
-            "at": rows[2].created_at.isoformat(),
+            "at": iso_utc(rows[2].created_at),
         }
     finally:
         pubsub.close()

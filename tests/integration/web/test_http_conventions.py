@@ -4,6 +4,8 @@ authenticated or token responses, and CORS for browser front ends on other origi
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from tests.factories import CustomerFactory
 from tests.http import bearer, login, post
@@ -133,3 +135,33 @@ def test_credentials_can_be_allowed(client, cors):
 def test_no_origin_is_allowed_by_default(client):
     response = _preflight(client, "/api/v1/auth/login", origin="https://shop.example.com")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def _refused(client, kind, path, origin):
+    if kind == "too_large":
+        return client.post(
+            path,
+            data=b"x" * (settings.MAX_REQUEST_BODY_BYTES + 1),
+            content_type="application/json",
+            headers={"Origin": origin},
+        )
+    return client.get(f"{path}?q=%00", headers={"Origin": origin})
+
+
+@pytest.mark.parametrize(("kind", "status"), [("too_large", 413), ("nul_in_url", 400)])
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v2/auth/login"])
+async def test_refusals_before_any_view_carry_cors_headers_for_allowed_origins(
+    client, async_client, cors, kind, status, path
+):
+    # v2 runs its middlewares on the event loop: send it through the ASGI client.
+    if path.startswith("/api/v2"):
+        response = await _refused(async_client, kind, path, FRONT_END)
+    else:
+        response = await sync_to_async(_refused)(client, kind, path, FRONT_END)
+    assert response.status_code == status
+    assert response["Access-Control-Allow-Origin"] == FRONT_END
+    assert "x-request-id" in response["Access-Control-Expose-Headers"].lower()
+    assert response["X-Request-ID"]
+    other = await sync_to_async(_refused)(client, kind, path, "https://evil.example.net")
+    assert other.status_code == status
+    assert "Access-Control-Allow-Origin" not in other

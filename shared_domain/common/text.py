@@ -1,0 +1,29 @@
+"""Checks of free text people type into names and phone numbers, shared by every
+context (the APIs check only the shape; these are rules, so services apply them)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidirectional overrides and isolates: invisible, they reorder what follows them
+# (a store called "‮elytS adA" displays reversed).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# E.164: "+", a country code that does not start with 0, at most 15 digits in all.
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def control_characters_problem(value: str) -> str | None:
+    """A message when `value` holds a control character (tab, newline, NUL, escape,
+    DEL, C1 controls, bidirectional overrides), else None."""
+    for char in value:
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            return "Remove control characters (such as tabs, line breaks or NUL)."
+    return None
+
+
+def phone_problem(value: str) -> str | None:
+    """A message unless `value` is an E.164 number (`+2348012345678`), else None."""
+    if _E164.fullmatch(value):
+        return None
+    return "Use the international format: + then the country code and number, digits only."
