@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 # Bidirectional overrides and isolates: invisible, they reorder what follows them
-# (a store called "‮elytS adA" displays reversed).
+# (a store name with U+202E, RIGHT-TO-LEFT OVERRIDE, displays reversed).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # E.164: "+", a country code that does not start with 0, at most 15 digits in all.
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")

@@ -95,7 +95,8 @@ def _signals_move(deltas: dict[int, list[int]]) -> None:
     products = sorted(moved)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} AS s (product_id, kept, too_small, too_large, updated_at) "  # noqa: S608 - the model's own table
+            # The model's own table name, nothing from a caller.
+            f"INSERT INTO {table} AS s (product_id, kept, too_small, too_large, updated_at) "  # noqa: S608  # nosec B608
             "SELECT p, k, sm, lg, now() "
             "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[]) AS t(p, k, sm, lg) "
             "ON CONFLICT (product_id) DO UPDATE SET kept = s.kept + EXCLUDED.kept, "
