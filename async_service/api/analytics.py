@@ -1,4 +1,4 @@
-"""v2 vendor dashboard: five independent reads of the daily rollups, the stock and the
+"""v2 vendor dashboard: six independent reads of the daily rollups, the stock and the
 ledger, run at the same time on connections of their own, so the answer takes about as
 long as the slowest of them."""
 
@@ -22,7 +22,7 @@ from shared_domain.common.asyncdb import run_db
 router = Router(tags=["analytics"], auth=jwt_auth)
 
 
-# The benchmark's variants (DASHBOARD_BENCH_PARAMS only): the five reads one after
+# The benchmark's variants (DASHBOARD_BENCH_PARAMS only): the six reads one after
 # another in one database call, or one of them alone.
 _SINGLE: dict[str, Callable[[int, Period], Any]] = {
     "revenue": lambda v, p: selectors.dashboard_revenue(vendor_id=v, period=p),
@@ -30,6 +30,7 @@ _SINGLE: dict[str, Callable[[int, Period], Any]] = {
     "top_products": lambda v, p: selectors.dashboard_top_products(vendor_id=v, period=p),
     "low_stock": lambda v, p: selectors.dashboard_low_stock(vendor_id=v),
     "balance": lambda v, p: selectors.dashboard_balance(vendor_id=v),
+    "returns": lambda v, p: selectors.dashboard_returns(vendor_id=v, period=p),
 }
 
 
@@ -46,6 +47,7 @@ async def _bench_variant(request: HttpRequest, vendor_id: int, period: Period) -
         "top_products": selectors.TopProducts(),
         "low_stock": selectors.LowStock(threshold=0, variants=[]),
         "balance": [],
+        "returns": None,
     }
     parts[only] = value
     return selectors.dashboard_compose(period=period, **parts)

@@ -9,8 +9,8 @@ shipped, delivered, cancelled or refunded — and the ledger's sales, commission
 refunds), and runs `manage.py rebuild_rollups`, so the rollups come from the same path
 as in production. Then the stack boots (as `make run`, with DASHBOARD_BENCH_PARAMS on)
 and CONCURRENCY connections, each a vendor's, call `GET /api/v2/vendor/dashboard?period=90d`
-for DURATION seconds per scenario: the endpoint as it is (five reads at the same time),
-`?sequential=1` (the five one after another in one database call), and each read alone
+for DURATION seconds per scenario: the endpoint as it is (six reads at the same time),
+`?sequential=1` (the six one after another in one database call), and each read alone
 (`?only=…`). Reported: requests/s and latency percentiles per scenario, and the ratio of
 the concurrent endpoint to the slowest single read, written to
 benchmarks/results/dashboard.md. The raw baseline of the same run is the ingress alone.
@@ -38,7 +38,7 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 ASYNC_WORKERS = int(os.environ.get("BENCH_ASYNC_WORKERS", "2"))
-READS = ("revenue", "orders_by_status", "top_products", "low_stock", "balance")
+READS = ("revenue", "orders_by_status", "top_products", "low_stock", "balance", "returns")
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 1.3
 
