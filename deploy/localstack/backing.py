@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -161,8 +162,15 @@ class EmbeddedRedis:
         self.data_dir = data_dir
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
+        # A stop (which removes the data directory) and a restart by the supervisor's
+        # thread must not interleave.
+        self._lock = threading.RLock()
 
     def start(self, port: int | None = None) -> str:
+        with self._lock:
+            return self._start(port)
+
+    def _start(self, port: int | None) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         argv = [
@@ -205,22 +213,23 @@ class EmbeddedRedis:
 
     def restart(self) -> None:
         """Start again on the same port after the server died (an empty dataset)."""
-        if self.proc is not None and self.proc.poll() is None:
-            return
-        port = self.port
-        self.start(port=port)
+        with self._lock:
+            if self.proc is not None and self.proc.poll() is None:
+                return
+            self._start(self.port)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        with self._lock:
+            if self.proc is None:
+                return
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class BackingEnv(dict[str, str]):
