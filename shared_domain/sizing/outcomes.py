@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from shared_domain.catalog.selectors import product_brands
+from shared_domain.common.prepared import AnyOf, PreparedRows
 from shared_domain.orders import selectors as orders
 from shared_domain.sizing.models import BodyProfile, FitOutcome, ProductFitSignal
 from shared_domain.sizing.vectors import body_vector
@@ -130,14 +132,18 @@ def fit_verdict(*, kept: int, too_small: int, too_large: int) -> str | None:
     return "true_to_size"
 
 
+# Read with every product detail on both APIs: compiled once per process.
+_SIGNAL_ROWS = PreparedRows(
+    lambda ids: ProductFitSignal.objects.filter(AnyOf(F("product_id"), ids)).values_list(
+        "kept", "too_small", "too_large"
+    )
+)
+
+
 def fit_signal_of_product(*, product_id: int) -> FitSignal:
     """The product's fit signal from its counters (one query)."""
-    row = (
-        ProductFitSignal.objects.filter(product_id=product_id)
-        .values_list("kept", "too_small", "too_large")
-        .first()
-    )
-    kept, small, large = row or (0, 0, 0)
+    rows = _SIGNAL_ROWS.rows([product_id])
+    kept, small, large = rows[0] if rows else (0, 0, 0)
     return FitSignal(
         verdict=fit_verdict(kept=kept, too_small=small, too_large=large),
         returns_too_small=small,
