@@ -89,7 +89,9 @@ async def search(request: HttpRequest, filters: Query[SearchFilters]) -> HttpRes
         params = dataclasses.replace(params, fit_rules=rules)
     vector = None
     if f.mode == "hybrid":
-        if params.effective_sort != "relevance":
+        # Only a sort the client asked for conflicts; without words it is a text
+        # search in any case (no embedding to fuse).
+        if params.sort not in (None, "relevance"):
             raise ValidationFailed(
                 details={"sort": ["mode=hybrid ranks by relevance: leave sort out."]}
             )

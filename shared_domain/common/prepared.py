@@ -38,7 +38,7 @@ class AnyOf(Lookup):
 
 
 class PreparedRows:
-    def __init__(self, build: Callable[[list[int]], QuerySet[Any, Any]]) -> None:
+    def __init__(self, build: Callable[[list[Any]], QuerySet[Any, Any]]) -> None:
         self._build = build
         self._compiled: tuple[str, tuple[Any, ...], int, str] | None = None
         self._lock = threading.Lock()
@@ -46,7 +46,7 @@ class PreparedRows:
     def _compile(self) -> tuple[str, tuple[Any, ...], int, str]:
         with self._lock:
             if self._compiled is None:
-                marker: list[int] = []
+                marker: list[Any] = []
                 queryset = self._build(marker)
                 sql, params = queryset.query.sql_with_params()
                 # The parameter that is the marker list itself (by identity).
@@ -54,7 +54,7 @@ class PreparedRows:
                 self._compiled = (sql, tuple(params), slot, queryset.db)
             return self._compiled
 
-    def rows(self, ids: Iterable[int]) -> list[tuple[Any, ...]]:
+    def rows(self, ids: Iterable[Any]) -> list[tuple[Any, ...]]:
         sql, params, slot, alias = self._compiled or self._compile()
         bound = list(params)
         bound[slot] = list(ids)

@@ -22,9 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -216,26 +214,3 @@ async def query_vector(q: str, *, budget_ms: float | None = None) -> list[float]
         logger.exception("query embedding failed; answering with full-text search")
         return None
     return result
-
-
-def query_vector_sync(q: str, *, budget_ms: float | None = None) -> list[float] | None:
-    """`query_vector` for a thread (v1, scripts)."""
-    key = normalise_query(q)
-    if not key:
-        return None
-    cached = query_cache.get(key)
-    if cached is not None:
-        return cached
-    budget = (settings.SEARCH_EMBEDDING_BUDGET_MS if budget_ms is None else budget_ms) / 1000
-    try:
-        return _submit(key).result(timeout=budget)
-    except FutureTimeout:
-        return None
-    except Exception:  # the model failed: the caller falls back to full text
-        logger.exception("query embedding failed; answering with full-text search")
-        return None
-
-
-def warm_up() -> Any:
-    """Load the model now (the worker does at start, so the first task is not slow)."""
-    return embedder()

@@ -130,8 +130,9 @@ def product_search_hybrid(
     """A page of a search whose full-text ranking and nearest neighbours of the query's
     embedding (among the products matching its filters, at least
     SEARCH_HYBRID_MIN_SIMILARITY alike) are fused by reciprocal rank. `total` counts
-    the fused candidates (at most SEARCH_HYBRID_CANDIDATES from each list)."""
-    candidates = max(settings.SEARCH_HYBRID_CANDIDATES, offset + limit)
+    the fused candidates (at most SEARCH_HYBRID_CANDIDATES from each list), the same on
+    every page, so pages neither repeat nor skip a product; past them a page is empty."""
+    candidates = settings.SEARCH_HYBRID_CANDIDATES
     text_ids = search_ranked_ids(search, limit=candidates)
     with transaction.atomic():
         nearest = nearest_ids(

@@ -80,6 +80,12 @@ def product_embeddings_backfill(*, batch_size: int = 64) -> RefreshResult:
         on_sale.update(s.product_id for s in sources)
         after = sources[-1].product_id
     stored = ProductEmbedding.objects.values_list("product_id", flat=True)
+    # Not seen on sale by the pages above; checked again, since a product published
+    # while the backfill ran may be on sale now (and keeps its new embedding).
     gone = [pk for pk in stored if pk not in on_sale]
-    removed = ProductEmbedding.objects.filter(product_id__in=gone).delete()[0] if gone else 0
-    return RefreshResult(computed=computed, unchanged=unchanged, removed=removed)
+    swept = product_embeddings_refresh(product_ids=gone) if gone else RefreshResult(0, 0, 0)
+    return RefreshResult(
+        computed=computed + swept.computed,
+        unchanged=unchanged + swept.unchanged,
+        removed=swept.removed,
+    )

@@ -18,8 +18,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-_PLAIN_FIELDS = (serializers.CharField, serializers.IntegerField, serializers.BooleanField)
-_PLAIN_TYPES = (str, int, bool)
+# Fields that give a value of exactly this type back unchanged (a bool is an int, so
+# only an exact type match counts).
+_PLAIN: dict[type, type] = {
+    serializers.CharField: str,
+    serializers.IntegerField: int,
+    serializers.BooleanField: bool,
+}
 
 type Represent = Callable[[Any], Any]
 
@@ -36,12 +41,8 @@ def _field_plan(field: serializers.Field[Any, Any, Any, Any]) -> Represent:
     if isinstance(field, serializers.ListField):
         item = _field_plan(field.child)
         return lambda values: [item(v) for v in values]
-    if type(field) in _PLAIN_FIELDS:
-        kind = type(field)
-        # The plain types the field would give back unchanged (a bool is an int, so
-        # only an exact match counts).
-        keep = {serializers.CharField: str, serializers.IntegerField: int,
-                serializers.BooleanField: bool}[kind]  # fmt: skip
+    keep = _PLAIN.get(type(field))
+    if keep is not None:
         represent = field.to_representation
         return lambda value: value if type(value) is keep else represent(value)
     return field.to_representation

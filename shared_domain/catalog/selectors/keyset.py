@@ -87,8 +87,8 @@ def _decode_cursor(cursor: str, sort: ProductSort) -> tuple[Any, int]:
 
 def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> CursorPage:
     """A page after `cursor` in a stable order (v1 list): no duplicates or gaps when
-    products are added while a client pages. The SQL of each distinct page is compiled
-    once (see search.compiled_rows); the rows are read every time."""
+    products are added while a client pages. The SQL of a distinct first page is
+    compiled once (see search.compiled_rows); the rows are read every time."""
     resolved = search_resolved(search)
     sort = resolved.params.effective_sort
     ordering = search_ordering(sort)
@@ -106,7 +106,10 @@ def product_search_keyset(search: Search, *, limit: int, cursor: str | None) -> 
             )
         return qs.values_list(*CARD_COLUMNS, field_name)[: limit + 1]
 
-    rows = compiled_rows(("keyset", resolved, limit, after_key), build)
+    # First pages repeat; later ones differ by their cursor value, so only first pages
+    # keep their compiled SQL (and do not push the others' out).
+    first = after_key is None
+    rows = compiled_rows(("keyset", resolved, limit), build) if first else list(build())
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

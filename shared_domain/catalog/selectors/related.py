@@ -10,7 +10,16 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from shared_domain.catalog.models import Product, ProductVariant
 from shared_domain.catalog.selectors.categories import category_descendant_ids, category_rows
@@ -138,7 +147,7 @@ def products_related_by_category(*, scope: SimilarityScope, limit: int) -> list[
         ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True).filter(in_stock_q())
     )
     same = (
-        Exists(Product.objects.filter(pk=OuterRef("pk"), category_id=scope.category_id))
+        ExpressionWrapper(Q(category_id=scope.category_id), output_field=BooleanField())
         if scope.category_id is not None
         else Value(False, output_field=BooleanField())
     )

@@ -57,7 +57,7 @@ from shared_domain.catalog.vocabulary import (
     normalize_size,
 )
 from shared_domain.common.errors import ValidationFailed
-from shared_domain.common.prepared import CompiledQueries
+from shared_domain.common.prepared import AnyOf, CompiledQueries, PreparedRows
 from shared_domain.inventory.selectors import in_stock_q
 
 MAX_QUERY_LENGTH = 256
@@ -103,16 +103,19 @@ _search_sql = CompiledQueries(size=1024)
 compiled_rows = _search_sql.rows
 
 
+# The product of an exact SKU: the same SQL for every SKU (sku is unique).
+_SKU_ROWS = PreparedRows(
+    lambda skus: ProductVariant.objects.filter(
+        AnyOf(F("sku"), skus), product__status=Product.Status.ACTIVE
+    ).values_list("product_id")
+)
+
+
 def _sku_product_id(q: str) -> int | None:
     sku = q.strip().upper()
     if not _SKU_LIKE.match(sku):
         return None
-    rows = _search_sql.rows(
-        ("sku", sku),
-        lambda: ProductVariant.objects.filter(
-            sku=sku, product__status=Product.Status.ACTIVE
-        ).values_list("product_id")[:1],
-    )
+    rows = _SKU_ROWS.rows([sku])
     return int(rows[0][0]) if rows else None
 
 

@@ -185,3 +185,30 @@ async def test_hybrid_pages_deep_into_the_results(async_client, shop):
     assert deep.status_code == 200
     assert deep.json()["items"] == []
     assert deep.json()["total"] == first["total"] > 0
+
+
+async def test_hybrid_pages_share_one_candidate_set(async_client, shop, settings):
+    """Every page fuses the same capped candidates: the total does not move with the
+    offset, and the pages together list each candidate once."""
+    settings.SEARCH_HYBRID_CANDIDATES = 3
+    await embedding.query_vector("dress", budget_ms=10_000)
+    pages = [
+        (
+            await async_client.get(
+                "/api/v2/products/search",
+                {"q": "dress", "mode": "hybrid", "limit": 2, "offset": offset},
+            )
+        ).json()
+        for offset in (0, 2, 4, 6)
+    ]
+    assert {page["mode_used"] for page in pages} == {"hybrid"}
+    totals = {page["total"] for page in pages}
+    assert len(totals) == 1
+    ids = [item["id"] for page in pages for item in page["items"]]
+    assert len(ids) == len(set(ids)) == totals.pop()
+
+
+async def test_hybrid_without_words_is_a_text_search(async_client, shop):
+    response = await async_client.get("/api/v2/products/search", {"mode": "hybrid"})
+    assert response.status_code == 200
+    assert response.json()["mode_used"] == "text"

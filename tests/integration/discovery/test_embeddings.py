@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from shared_domain.catalog import services as catalog
+from shared_domain.catalog.selectors import product_embedding_sources
 from shared_domain.discovery.embedding import embed_texts
 from shared_domain.discovery.models import ProductEmbedding
 from shared_domain.discovery.selectors import nearest_queryset
@@ -49,10 +50,14 @@ def test_publishing_queues_the_embedding_on_the_ai_queue(dress, run_tasks):
     assert not ProductEmbedding.objects.exists()  # nothing computed in the request
     run_tasks()
     stored = ProductEmbedding.objects.get(product_id=dress.pk)
-    expected = embed_texts(["Red Summer Dress. Women. Women > Dresses > Maxi. A light"])[0]
+    [source] = product_embedding_sources(product_ids=[dress.pk])
+    # The text: title, department, category path and the description.
+    assert source.text == (
+        "Red Summer Dress. Unisex. Women > Dresses > Maxi. A light cotton dress for hot days"
+    )
+    # The stored vector is the model's embedding of exactly that text.
     assert len(stored.embedding) == 384
-    # The stored vector is the model's embedding of the product's text.
-    assert float(np.dot(stored.embedding, expected)) > 0.8
+    np.testing.assert_allclose(stored.embedding, embed_texts([source.text])[0], atol=1e-5)
 
 
 def test_recomputed_when_the_text_changes_and_only_then(

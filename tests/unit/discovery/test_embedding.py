@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from shared_domain.discovery import embedding
 from shared_domain.discovery.embedding import Embedder, text_hash
 from shared_domain.discovery.selectors import rrf_fuse
 from tests.unit.discovery.reference import forward, load_weights
@@ -47,9 +48,13 @@ def test_padding_does_not_change_an_embedding(embedder):
     assert float(alone @ batched) > 0.9999
 
 
-def test_text_hash_depends_on_the_text_only():
+def test_text_hash_depends_on_the_text_and_the_model(monkeypatch):
     assert text_hash("a") == text_hash("a")
     assert text_hash("a") != text_hash("b")
+    before = text_hash("a")
+    # Another model makes every stored embedding stale.
+    monkeypatch.setattr(embedding, "MODEL_ID", "another-model")
+    assert text_hash("a") != before
 
 
 def test_rrf_fuses_by_reciprocal_rank():
