@@ -110,11 +110,10 @@ def _measurement_out(measurement: Any) -> dict[str, Any]:
         "failure_reason": measurement.failure_reason or None,
         "measurements": measurement.results if done else None,
         "confirmed": measurement.confirmed,
-        "created_at": measurement.created_at.isoformat(),
-        "finished_at": measurement.finished_at.isoformat() if measurement.finished_at else None,
-        "confirmed_at": (
-            measurement.confirmed_at.isoformat() if measurement.confirmed_at else None
-        ),
+        # The APIs' one timestamp format.
+        "created_at": iso_utc(measurement.created_at),
+        "finished_at": iso_utc(measurement.finished_at) if measurement.finished_at else None,
+        "confirmed_at": iso_utc(measurement.confirmed_at) if measurement.confirmed_at else None,
         "photo_stored": bool(measurement.photo),
     }
 

@@ -18,13 +18,12 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from shared_domain.catalog.selectors import product_brands
+from shared_domain.common.idempotency import lock_id
 from shared_domain.common.prepared import AnyOf, PreparedRows
 from shared_domain.orders import selectors as orders
 from shared_domain.sizing.models import BodyProfile, FitOutcome, ProductFitSignal
 from shared_domain.sizing.vectors import body_vector
 
-# The first key of the per-item advisory lock: "fo".
-_LOCK_NAMESPACE = 0x666F
 # Verdict rule: at least this many units, and a side's returns at least this share of
 # them and at least twice the other side's.
 SIGNAL_MIN_UNITS = 5
@@ -41,11 +40,12 @@ def fit_outcomes_refresh(
     if not facts:
         return 0
     ids = sorted(f.item_id for f in facts)
+    keys = sorted(lock_id(f"sizing:fit:{item_id}") for item_id in ids)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k",
-            [_LOCK_NAMESPACE, ids],
-        )
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k", [keys])
+    # Read again under the locks: a refresh that waited here must not write facts read
+    # before the one it waited for committed.
+    facts = orders.delivered_item_fits(item_ids=ids)
     existing = {o.order_item_id: o for o in FitOutcome.objects.filter(order_item_id__in=ids)}
     new = [f for f in facts if f.item_id not in existing]
     bodies = _bodies({f.customer_id for f in new})

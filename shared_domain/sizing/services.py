@@ -22,7 +22,6 @@ from shared_domain.sizing.errors import (
     EstimatorUnavailable,
     MeasurementNotReady,
     NoMeasurements,
-    NoUsableMeasurements,
 )
 from shared_domain.sizing.measurements import (
     BODY_FIELDS,
@@ -167,8 +166,11 @@ def size_recommend(
         fit_type=chart.fit_type, ease_cm=chart.ease_cm,
     )  # fmt: skip
     labels = [size.label for size in sizes]
+    # A neighbour's chart size from the measurements the customer gave, as the
+    # customer's own was scored (a vector's unknowns read back as population means).
+    known = {name for name, value in scored.items() if value is not None}
     neighbours = [
-        dataclasses.replace(n, chart_size=_chart_size(theirs, sizes, chart, preference))
+        dataclasses.replace(n, chart_size=_chart_size(theirs, sizes, chart, preference, known))
         for n, theirs in found
     ]
     mixed = blending.blend(
@@ -181,17 +183,15 @@ def size_recommend(
 
 
 def _chart_size(
-    vector: list[float], sizes: list[SizeRange], chart: Any, preference: str
-) -> str | None:
-    """The size the chart gives the body a vector stands for (as for the customer)."""
+    vector: list[float], sizes: list[SizeRange], chart: Any, preference: str, known: set[str]
+) -> str:
+    """The size the chart gives the body a vector stands for, scored on the `known`
+    measurements only (those the customer's own size was scored on)."""
     body = vector_body(vector)
-    try:
-        return chart_score(
-            body={name: body[name] for name in SCORED_MEASUREMENTS}, sizes=sizes,
-            fit_preference=preference, fit_type=chart.fit_type, ease_cm=chart.ease_cm,
-        ).size  # fmt: skip
-    except NoUsableMeasurements:
-        return None
+    return chart_score(
+        body={name: (body[name] if name in known else None) for name in SCORED_MEASUREMENTS},
+        sizes=sizes, fit_preference=preference, fit_type=chart.fit_type, ease_cm=chart.ease_cm,
+    ).size  # fmt: skip
 
 
 def _from_brand_sizes(
@@ -211,18 +211,20 @@ def _from_brand_sizes(
     by_label = {conversion.normalise(label): label for label in labels}
     for entries, confidence in ((same, 0.5), (worn, 0.35)):
         votes: dict[str, int] = {}
-        used = None
+        # Per label, the first entry that voted for it: the reason names one of those.
+        evidence: dict[str, tuple[dict[str, str], list[str]]] = {}
         for entry in entries:
             converted = conversion.size_convert_first(
                 garments=garments, system=entry["system"], size=entry["size"], to=target
             )
             for size in converted:
                 if size in by_label:
-                    votes[by_label[size]] = votes.get(by_label[size], 0) + 1
-                    used = used or (entry, converted)
-        if votes and used is not None:
+                    label = by_label[size]
+                    votes[label] = votes.get(label, 0) + 1
+                    evidence.setdefault(label, (entry, converted))
+        if votes:
             best = max(votes, key=lambda lb: (votes[lb], labels.index(lb)))
-            entry, converted = used
+            entry, converted = evidence[best]
             return Recommendation(
                 size=best,
                 confidence=confidence,

@@ -156,6 +156,24 @@ async def test_sizes_worn_in_other_brands_are_kept_and_used_without_measurements
     assert "brand_sizes.0.size" in error(bad)["details"]
 
 
+async def test_the_reason_names_a_brand_that_voted_for_the_answer(async_client, catalog):
+    """Two brands say M, one says S: the answer is M, and its reason cites a brand that
+    gave M, not the first one listed."""
+    buyer = catalog["buyer"]
+    worn = [{"brand": "Asos", "system": "uk", "size": "8"},
+            {"brand": "Zara", "system": "uk", "size": "12"},
+            {"brand": "Mango", "system": "uk", "size": "12"}]  # fmt: skip
+    saved = await asend(async_client, "put", PROFILE, buyer, {"brand_sizes": worn})
+    assert saved.status_code == 200, saved.content
+    response = await asend(
+        async_client, "get", f"/api/v2/products/{catalog['dress'].pk}/size-recommendation", buyer
+    )
+    body = response.json()
+    assert body["size"] == "M"
+    assert "Zara" in body["reason"]
+    assert "Asos" not in body["reason"]
+
+
 async def test_size_conversion_endpoint(async_client):
     ok = await async_client.get("/api/v2/sizes/convert?system=uk&size=12&to=us")
     assert ok.status_code == 200

@@ -145,3 +145,36 @@ def test_neighbours_of_the_same_vendor_and_brand_stand_in_for_a_new_product(shop
         measurements={"chest_cm": "92", "waist_cm": "76", "height_cm": "172"},
     )  # fmt: skip
     assert rec.size == "L"
+
+
+def test_neighbours_are_scored_on_the_measurements_the_customer_gave():
+    """The chart also has hips; the customer gives chest and waist only. Neighbours of
+    the same body who kept the chart's size must confirm it: their own chart size is
+    read on chest and waist too, not on a population-mean hips standing in for theirs."""
+    tree = category_tree_fixture()
+    bo = VendorFactory.create()
+    skirt = make_product(bo, title="Wrap", category=tree["Maxi"], brand="Bo",
+                         variants=[("WR-S", "S", "red", 9), ("WR-M", "M", "red", 9)])  # fmt: skip
+    xs = {"label": "XS", "chest_min": 80, "chest_max": 84, "waist_min": 64, "waist_max": 68}
+    rows = [{**row, "hips_min": low, "hips_max": low + 8}
+            for row, low in zip([xs, *ROWS], (80, 88, 96, 104), strict=True)]  # fmt: skip
+    services.size_chart_create(vendor_id=bo.vendor_profile.pk,
+                               data={"name": "With hips", "rows": rows})  # fmt: skip
+    body = {"chest_cm": 87, "waist_cm": 71, "height_cm": 165}
+    for n in range(8):
+        FitOutcome.objects.create(
+            order_item_id=20_000 + n, customer=CustomerFactory.create(),
+            product_id=skirt.pk, vendor_id=bo.vendor_profile.pk, brand_key="BO",
+            size_label="S", body=body_vector(body), kept=1,
+        )  # fmt: skip
+    query = {"chest_cm": "87", "waist_cm": "71", "height_cm": "165"}
+
+    def recommend(blend: bool):
+        return services.size_recommend(
+            product_id=skirt.pk, user=None, measurements=query, blend=blend
+        )
+
+    chart_only, blended = recommend(False), recommend(True)
+    assert chart_only.size == "S"
+    assert blended.size == "S"
+    assert blended.confidence >= chart_only.confidence
