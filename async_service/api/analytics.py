@@ -22,9 +22,8 @@ from shared_domain.common.asyncdb import run_db
 router = Router(tags=["analytics"], auth=jwt_auth)
 
 
-# The benchmark's variants (DASHBOARD_BENCH_PARAMS only): the six reads one after
-# another in one database call, or one of them alone.
-_SINGLE: dict[str, Callable[[int, Period], Any]] = {
+# The dashboard's six reads, each on a connection of its own.
+READS: dict[str, Callable[[int, Period], Any]] = {
     "revenue": lambda v, p: selectors.dashboard_revenue(vendor_id=v, period=p),
     "orders_by_status": lambda v, p: selectors.dashboard_orders_by_status(vendor_id=v, period=p),
     "top_products": lambda v, p: selectors.dashboard_top_products(vendor_id=v, period=p),
@@ -35,42 +34,28 @@ _SINGLE: dict[str, Callable[[int, Period], Any]] = {
 
 
 async def _bench_variant(request: HttpRequest, vendor_id: int, period: Period) -> Dashboard | None:
+    """The benchmark's variants (DASHBOARD_BENCH_PARAMS only): the reads one after
+    another in one database call, or one of them alone (the others empty)."""
     if request.GET.get("sequential"):
         return await run_db(selectors.dashboard_read, vendor_id=vendor_id, period=period)
     only = request.GET.get("only") or ""
-    if only not in _SINGLE:
+    if only not in READS:
         return None
-    value = await run_db(_SINGLE[only], vendor_id, period)
     parts: dict[str, Any] = {
         "revenue": [],
         "orders_by_status": {},
         "top_products": selectors.TopProducts(),
         "low_stock": selectors.LowStock(threshold=0, variants=[]),
         "balance": [],
-        "returns": None,
+        "returns": selectors.Returns(rate=None, returned_units=0, delivered_units=0),
     }
-    parts[only] = value
+    parts[only] = await run_db(READS[only], vendor_id, period)
     return selectors.dashboard_compose(period=period, **parts)
 
 
 async def dashboard_gather(*, vendor_id: int, period: Period) -> Dashboard:
-    revenue, statuses, top, low_stock, balance, returns = await asyncio.gather(
-        run_db(selectors.dashboard_revenue, vendor_id=vendor_id, period=period),
-        run_db(selectors.dashboard_orders_by_status, vendor_id=vendor_id, period=period),
-        run_db(selectors.dashboard_top_products, vendor_id=vendor_id, period=period),
-        run_db(selectors.dashboard_low_stock, vendor_id=vendor_id),
-        run_db(selectors.dashboard_balance, vendor_id=vendor_id),
-        run_db(selectors.dashboard_returns, vendor_id=vendor_id, period=period),
-    )
-    return selectors.dashboard_compose(
-        period=period,
-        revenue=revenue,
-        orders_by_status=statuses,
-        top_products=top,
-        low_stock=low_stock,
-        balance=balance,
-        returns=returns,
-    )
+    values = await asyncio.gather(*(run_db(read, vendor_id, period) for read in READS.values()))
+    return selectors.dashboard_compose(period=period, **dict(zip(READS, values, strict=True)))
 
 
 @router.get(

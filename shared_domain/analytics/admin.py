@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 
 from shared_domain.analytics import figures
-from shared_domain.analytics.charts import buckets_of, series_svg
+from shared_domain.analytics.charts import gross_series_svg
 from shared_domain.analytics.selectors import dashboard_period
 from shared_domain.common.errors import ValidationFailed
 
@@ -19,16 +19,10 @@ PERIOD_CHOICES = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("90d", "Last 
 
 
 def _chart(report: figures.PlatformReport) -> str:
-    buckets = buckets_of(
-        start=report.period.start, end=report.period.end, granularity=report.granularity
-    )
-    index = {bucket: i for i, bucket in enumerate(buckets)}
-    lines: dict[str, list] = {}
-    for point in report.series:
-        line = lines.setdefault(f"GMV {point.currency}", [0] * len(buckets))
-        if point.start in index:
-            line[index[point.start]] = point.gross
-    return series_svg(title=f"GMV by {report.granularity}", buckets=buckets, series=lines)
+    return gross_series_svg(
+        title=f"GMV by {report.granularity}", label="GMV", start=report.period.start,
+        end=report.period.end, granularity=report.granularity, points=report.series,
+    )  # fmt: skip
 
 
 def platform_report_view(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 720, 300
@@ -107,3 +108,24 @@ def buckets_of(*, start: dt.date, end: dt.date, granularity: str) -> list[dt.dat
         else:
             current += dt.timedelta(days=1)
     return out
+
+
+def gross_series_svg(
+    *,
+    title: str,
+    label: str,
+    start: dt.date,
+    end: dt.date,
+    granularity: str,
+    points: Sequence[Any],
+) -> str:
+    """The gross money of `points` (each with `start`, `currency`, `gross`) per bucket
+    of the period, one line per currency named "`label` <currency>"."""
+    buckets = buckets_of(start=start, end=end, granularity=granularity)
+    index = {bucket: i for i, bucket in enumerate(buckets)}
+    lines: dict[str, list[Decimal]] = {}
+    for point in points:
+        line = lines.setdefault(f"{label} {point.currency}", [Decimal(0)] * len(buckets))
+        if point.start in index:
+            line[index[point.start]] = point.gross
+    return series_svg(title=title, buckets=buckets, series=lines)

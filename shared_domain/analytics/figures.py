@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Max, QuerySet, Sum
+from django.db.models import F, Max, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from shared_domain.accounts.selectors import store_names
@@ -22,7 +22,8 @@ from shared_domain.analytics.selectors import (
     Revenue,
     TopProduct,
     dashboard_orders_by_status,
-    revenue_of,
+    dashboard_revenue,
+    rollup_filter,
 )
 from shared_domain.common.errors import ValidationFailed
 from shared_domain.payments import selectors as payments
@@ -40,11 +41,6 @@ def report_granularity(value: str | None) -> str:
             message=f"Unknown granularity {granularity!r}.",
         )
     return granularity
-
-
-def _rollups(vendor_id: int | None, period: Period) -> QuerySet[VendorDailyRollup, Any]:
-    rows = VendorDailyRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-    return rows if vendor_id is None else rows.filter(vendor_id=vendor_id)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def sales_series(*, vendor_id: int | None, period: Period, granularity: str) -> 
     out (the chart draws them as zero)."""
     bucket = {"day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}[granularity]
     rows = (
-        _rollups(vendor_id, period)
+        VendorDailyRollup.objects.filter(**rollup_filter(vendor_id, period))
         .annotate(bucket=bucket)
         .values_list("bucket", "currency")
         .annotate(
@@ -94,9 +90,7 @@ def product_sales_iter(
     """Each product the vendor sold in the period, per currency, best revenue first,
     fetched `chunk_size` rows at a time (one query)."""
     rows = (
-        ProductDailyRollup.objects.filter(
-            vendor_id=vendor_id, day__gte=period.start, day__lte=period.end
-        )
+        ProductDailyRollup.objects.filter(**rollup_filter(vendor_id, period))
         .values_list("product_id", "currency")
         .annotate(units=Sum("units"), revenue=Sum("revenue"), title=Max("title"))
         .order_by("-revenue", "product_id", "currency")
@@ -119,7 +113,7 @@ def top_vendors(*, period: Period, limit: int) -> list[VendorFigure]:
     """The vendors with the most sales in the period, per currency (two queries: the
     sums, then the store names of the few listed)."""
     rows = list(
-        _rollups(None, period)
+        VendorDailyRollup.objects.filter(**rollup_filter(None, period))
         .values_list("vendor_id", "currency")
         .annotate(gross=Sum("gross"), commission=Sum("commission"), paid=Sum("paid"))
         .filter(gross__gt=0)
@@ -152,7 +146,7 @@ def platform_report(*, period: Period, granularity: str = "day") -> PlatformRepo
     return PlatformReport(
         period=period,
         granularity=granularity,
-        revenue=revenue_of(vendor_id=None, period=period),
+        revenue=dashboard_revenue(vendor_id=None, period=period),
         orders_by_status=dashboard_orders_by_status(vendor_id=None, period=period),
         top_vendors=top_vendors(period=period, limit=int(settings.ANALYTICS_TOP_VENDORS)),
         payments=payments.payment_outcomes(start=period.start, end=period.end),

@@ -29,14 +29,14 @@ from django.utils import timezone
 
 from shared_domain.accounts.selectors import Account
 from shared_domain.analytics import figures
-from shared_domain.analytics.charts import buckets_of, series_svg
+from shared_domain.analytics.charts import gross_series_svg
 from shared_domain.analytics.models import Report
 from shared_domain.analytics.selectors import (
     Period,
     dashboard_period,
+    dashboard_revenue,
     dashboard_vendor_id,
     low_stock_threshold_of,
-    revenue_of,
 )
 from shared_domain.catalog import selectors as catalog
 from shared_domain.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -190,18 +190,10 @@ def _period_of(report: Report) -> Period:
 
 def _chart(report: Report, title: str, points: list[figures.SeriesPoint]) -> str:
     period, granularity = _period_of(report), report.params["granularity"]
-    buckets = buckets_of(start=period.start, end=period.end, granularity=granularity)
-    index = {bucket: i for i, bucket in enumerate(buckets)}
-    lines: dict[str, list[Decimal]] = {}
-    for point in points:
-        line = lines.setdefault(f"gross {point.currency}", [Decimal(0)] * len(buckets))
-        if point.start in index:
-            line[index[point.start]] = point.gross
-    return series_svg(
-        title=f"{title}, {period.start} to {period.end} (by {granularity})",
-        buckets=buckets,
-        series=lines,
-    )
+    return gross_series_svg(
+        title=f"{title}, {period.start} to {period.end} (by {granularity})", label="gross",
+        start=period.start, end=period.end, granularity=granularity, points=points,
+    )  # fmt: skip
 
 
 SALES_HEADER = (
@@ -217,7 +209,7 @@ def _sales_rows(
     vendor_id: int, report: Report, points: list[figures.SeriesPoint]
 ) -> Iterable[Sequence[Any]]:
     period = _period_of(report)
-    for r in revenue_of(vendor_id=vendor_id, period=period):
+    for r in dashboard_revenue(vendor_id=vendor_id, period=period):
         money = (_money(r.gross), _money(r.commission), _money(r.refunded), _money(r.net))
         yield ("total", period.start, "", "", r.currency, "", "", r.paid_orders, "", *money)
     for p in points:

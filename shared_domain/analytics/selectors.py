@@ -124,21 +124,18 @@ class TopProducts:
     by_units: list[TopProduct] = field(default_factory=list)
 
 
-def _days(vendor_id: int | None, period: Period) -> dict[str, object]:
-    """The rollups of the period: one vendor's, or every vendor's with None."""
+def rollup_filter(vendor_id: int | None, period: Period) -> dict[str, object]:
+    """Filter of the rollups (vendor or product) of the period: one vendor's, or every
+    vendor's with None."""
     days: dict[str, object] = {"day__gte": period.start, "day__lte": period.end}
     return days if vendor_id is None else {**days, "vendor_id": vendor_id}
 
 
-def dashboard_revenue(*, vendor_id: int, period: Period) -> list[Revenue]:
-    """Money per currency over the period (one query)."""
-    return revenue_of(vendor_id=vendor_id, period=period)
-
-
-def revenue_of(*, vendor_id: int | None, period: Period) -> list[Revenue]:
-    """Money per currency over the period, of a vendor or (None) the platform."""
+def dashboard_revenue(*, vendor_id: int | None, period: Period) -> list[Revenue]:
+    """Money per currency over the period, of a vendor or (None) the platform (one
+    query)."""
     rows = (
-        VendorDailyRollup.objects.filter(**_days(vendor_id, period))
+        VendorDailyRollup.objects.filter(**rollup_filter(vendor_id, period))
         .values_list("currency")
         .annotate(
             gross=Sum("gross"),
@@ -171,7 +168,7 @@ def dashboard_orders_by_status(*, vendor_id: int | None, period: Period) -> dict
     columns = {
         status: "refunded_orders" if status == "refunded" else status for status in STATUSES
     }
-    totals = VendorDailyRollup.objects.filter(**_days(vendor_id, period)).aggregate(
+    totals = VendorDailyRollup.objects.filter(**rollup_filter(vendor_id, period)).aggregate(
         **{status: Sum(column) for status, column in columns.items()}
     )
     return {status: int(totals[status] or 0) for status in STATUSES}
@@ -182,7 +179,7 @@ def dashboard_top_products(*, vendor_id: int, period: Period) -> TopProducts:
     products sold in a period are few next to their rollup rows)."""
     limit = int(settings.ANALYTICS_TOP_PRODUCTS)
     rows = (
-        ProductDailyRollup.objects.filter(**_days(vendor_id, period))
+        ProductDailyRollup.objects.filter(**rollup_filter(vendor_id, period))
         .values_list("product_id", "currency")
         .annotate(units=Sum("units"), revenue=Sum("revenue"), title=Max("title"))
         .order_by()
@@ -219,7 +216,7 @@ class Returns:
 
 def dashboard_returns(*, vendor_id: int, period: Period) -> Returns:
     """Returns rate and reasons over the period (one query)."""
-    totals = VendorDailyRollup.objects.filter(**_days(vendor_id, period)).aggregate(
+    totals = VendorDailyRollup.objects.filter(**rollup_filter(vendor_id, period)).aggregate(
         returned=Sum("returned_units"),
         delivered=Sum("delivered_units"),
         **{reason: Sum(f"returns_{reason}") for reason in RETURN_REASONS},
@@ -301,7 +298,7 @@ def dashboard_compose(
     top_products: TopProducts,
     low_stock: LowStock,
     balance: list[Money],
-    returns: Returns | None = None,
+    returns: Returns,
 ) -> Dashboard:
     return Dashboard(
         start=period.start,
@@ -312,7 +309,7 @@ def dashboard_compose(
         low_stock=low_stock.variants,
         low_stock_threshold=low_stock.threshold,
         balance=balance,
-        returns=returns or Returns(rate=None, returned_units=0, delivered_units=0),
+        returns=returns,
     )
 
 
@@ -355,7 +352,7 @@ def vendor_day_summary(*, vendor_id: int, day: dt.date) -> DaySummary:
     period = Period(day, day)
     return DaySummary(
         day=day,
-        revenue=revenue_of(vendor_id=vendor_id, period=period),
+        revenue=dashboard_revenue(vendor_id=vendor_id, period=period),
         orders_by_status=dashboard_orders_by_status(vendor_id=vendor_id, period=period),
         top_products=dashboard_top_products(vendor_id=vendor_id, period=period).by_revenue,
     )

@@ -204,7 +204,7 @@ def main() -> int:
             base = stack.ports.base_url
             results = [asyncio.run(_load(base, "ingress only", lambda rng: INGRESS_ONLY,
                                          CONCURRENCY, DURATION))]  # fmt: skip
-            scenarios = [("dashboard (five reads at once)", ""),
+            scenarios = [("dashboard (six reads at once)", ""),
                          ("dashboard, sequential reads", "&sequential=1"),
                          *((f"{read} alone", f"&only={read}") for read in READS)]  # fmt: skip
             for name, query in scenarios:

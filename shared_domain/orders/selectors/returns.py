@@ -9,13 +9,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncDate
 
 from shared_domain.accounts.selectors import Account, vendor_profile_id_for_user
 from shared_domain.common.errors import NotFound, PermissionDenied
 from shared_domain.orders.lifecycle import Status
 from shared_domain.orders.models import Order, OrderItem, ReturnRequest
+from shared_domain.orders.selectors.figures import day_bounds
 from shared_domain.orders.selectors.paging import cursor_decode, cursor_encode, page_size_check
 
 
@@ -106,10 +107,10 @@ class DeliveredFigure:
 
 def vendor_day_return_figures(*, vendor_id: int, day: dt.date) -> list[ReturnFigure]:
     """Units returned per currency and reason on `day` (one query)."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+    start, end = day_bounds(day)
     rows = (
         ReturnRequest.objects.filter(
-            vendor_id=vendor_id, created_at__gte=start, created_at__lt=start + dt.timedelta(1)
+            vendor_id=vendor_id, created_at__gte=start, created_at__lt=end
         )
         .values_list("item__currency", "reason")
         .annotate(units=Sum("quantity"))
@@ -120,13 +121,13 @@ def vendor_day_return_figures(*, vendor_id: int, day: dt.date) -> list[ReturnFig
 
 def vendor_day_delivered_units(*, vendor_id: int, day: dt.date) -> list[DeliveredFigure]:
     """Units of the vendor's parts delivered on `day`, per currency (one query)."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+    start, end = day_bounds(day)
     rows = (
         OrderItem.objects.filter(
             vendor_order__vendor_id=vendor_id,
             vendor_order__history__to_status=Status.DELIVERED,
             vendor_order__history__created_at__gte=start,
-            vendor_order__history__created_at__lt=start + dt.timedelta(1),
+            vendor_order__history__created_at__lt=end,
         )
         .values_list("currency")
         .annotate(units=Sum("quantity"))
@@ -140,11 +141,10 @@ def vendor_days_with_returns() -> Iterator[tuple[int, dt.date]]:
     rows = (
         ReturnRequest.objects.annotate(day=TruncDate("created_at", tzinfo=dt.UTC))
         .values_list("vendor_id", "day")
-        .annotate(n=Count("id"))
+        .distinct()
         .order_by()
     )
-    for vendor_id, day, _ in rows.iterator(chunk_size=2000):
-        yield vendor_id, day
+    yield from rows.iterator(chunk_size=2000)
 
 
 # ------------------------------------------------------------------ for sizing

@@ -47,9 +47,14 @@ def test_each_vendor_with_sales_gets_one_summary_even_if_the_job_runs_twice(
     assert "50000.00" in html
 
 
-def test_a_day_without_sales_sends_nothing_and_the_job_is_scheduled(shop):
+def test_the_default_day_is_yesterday_and_the_job_is_scheduled(
+    shop, sandbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        settle(sandbox, place(shop, CustomerFactory.create(), ("DR-RED-M", 1), key="a"))
+    run_tasks()
     mail.outbox.clear()
-    send_vendor_summaries.enqueue()  # yesterday: nothing sold
+    send_vendor_summaries.enqueue()  # yesterday: today's sale is not in it
     run_tasks()
     assert mail.outbox == []
     [job] = [j for j in SCHEDULE if j.task.endswith("send_vendor_summaries")]

@@ -3,12 +3,13 @@
 from dataclasses import fields
 
 from async_service.api import api
-from shared_domain.common.selectors import TaskStatus
-from sync_service.api.tasks import TaskStatusOut
+from shared_domain.common.selectors import TaskDownload, TaskStatus
+from sync_service.api.tasks import TaskDownloadOut, TaskStatusOut
 
 
 def test_the_v1_serializer_mirrors_the_read_model_field_for_field():
     assert list(TaskStatusOut().fields) == [field.name for field in fields(TaskStatus)]
+    assert list(TaskDownloadOut().fields) == [field.name for field in fields(TaskDownload)]
 
 
 def test_v2_documents_the_read_model_itself():
