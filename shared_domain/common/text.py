@@ -22,6 +22,15 @@ def control_characters_problem(value: str) -> str | None:
     return None
 
 
+# Separators people type in phone numbers; numbers are stored without them.
+_PHONE_SEPARATORS = re.compile(r"[\s().-]")
+
+
+def phone_normalize(value: str) -> str:
+    """`value` without spaces, dashes, dots and brackets (how phones are stored)."""
+    return _PHONE_SEPARATORS.sub("", value)
+
+
 def phone_problem(value: str) -> str | None:
     """A message unless `value` is an E.164 number (`+2348012345678`), else None."""
     if _E164.fullmatch(value):

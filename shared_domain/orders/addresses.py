@@ -7,14 +7,12 @@ import re
 from typing import Any
 
 from shared_domain.common.errors import ValidationFailed
-from shared_domain.common.text import control_characters_problem, phone_problem
+from shared_domain.common.text import control_characters_problem, phone_normalize, phone_problem
 
 REQUIRED = ("name", "line1", "city", "state", "country", "phone")
 OPTIONAL = ("line2", "postal_code")
 _LIMITS = {"name": 120, "line1": 200, "line2": 200, "city": 100, "state": 100, "postal_code": 20}
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-# Separators people type in phone numbers; the number is stored without them.
-_PHONE_SEPARATORS = re.compile(r"[\s().-]")
 
 
 def address_clean(raw: object) -> dict[str, str]:
@@ -49,7 +47,7 @@ def address_clean(raw: object) -> dict[str, str]:
         if not _COUNTRY.match(clean["country"]):
             errors["shipping_address.country"] = ["Use a two-letter country code (ISO 3166-1)."]
     if "phone" in clean:
-        clean["phone"] = _PHONE_SEPARATORS.sub("", clean["phone"])
+        clean["phone"] = phone_normalize(clean["phone"])
         if problem := phone_problem(clean["phone"]):
             errors["shipping_address.phone"] = [problem]
     if errors:

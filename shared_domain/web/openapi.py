@@ -36,13 +36,11 @@ _CODES = {
 
 
 def error_response(status: int, error_ref: str) -> dict[str, Any]:
-    response: dict[str, Any] = {
+    # 429 and 503 get their Retry-After header from complete_operations.
+    return {
         "description": f"Error body; `error.code`: {_CODES[status]}",
         "content": {"application/json": {"schema": {"$ref": error_ref}}},
     }
-    if status in (429, 503):
-        response["headers"] = dict(_RETRY_AFTER)
-    return response
 
 
 def standard_statuses(

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from typing import TypedDict, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.text import slugify
 
 from shared_domain.accounts import events
@@ -23,8 +26,13 @@ from shared_domain.accounts.roles import Role
 from shared_domain.common.audit import audit_record
 from shared_domain.common.errors import NotFound, PermissionDenied, ValidationFailed
 from shared_domain.common.events import publish
+from shared_domain.common.integrity import violated_constraint
 from shared_domain.common.partial import model_update
-from shared_domain.common.text import control_characters_problem, phone_problem
+from shared_domain.common.text import (
+    control_characters_problem,
+    phone_normalize,
+    phone_problem,
+)
 
 PAYOUT_FIELDS = ("paystack_subaccount_code", "stripe_account_id")
 
@@ -41,7 +49,7 @@ def vendor_profile_create(*, user: User, store_name: str) -> VendorProfile:
             with transaction.atomic():
                 return VendorProfile.objects.create(user=user, store_name=store_name, slug=slug)
         except IntegrityError as exc:
-            if _violated(exc) == STORE_NAME_CONSTRAINT:
+            if violated_constraint(exc) == STORE_NAME_CONSTRAINT:
                 raise _name_taken() from None
             if VendorProfile.objects.filter(user=user).exists():
                 raise  # not the slug: this user already has a store
@@ -51,20 +59,15 @@ def vendor_profile_create(*, user: User, store_name: str) -> VendorProfile:
     )
 
 
-def _violated(exc: IntegrityError) -> str | None:
-    """The name of the constraint a failed insert or update broke."""
-    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-
-
 def _name_taken() -> StoreNameTaken:
     return StoreNameTaken(details={"store_name": [StoreNameTaken.default_message]})
 
 
-def _store_name_free(name: str, *, exclude_pk: int | None = None) -> bool:
-    stores = VendorProfile.objects.filter(store_name__iexact=name)
-    if exclude_pk is not None:
-        stores = stores.exclude(pk=exclude_pk)
-    return not stores.exists()
+def _store_name_free(name: str) -> bool:
+    """No store has this name in any case (as the unique index on lower(store_name))."""
+    return not VendorProfile.objects.filter(
+        Exact(Lower("store_name"), Lower(Value(name)))
+    ).exists()
 
 
 def _next_free_slug(base: str) -> str:
@@ -123,7 +126,7 @@ def user_update(*, user: User, data: UserUpdate) -> User:
             errors["full_name"] = [problem]
     if "phone" in data:
         # Stored as typed but without spaces, dashes, dots and brackets; empty clears it.
-        clean["phone"] = re.sub(r"[\s().-]", "", data["phone"])
+        clean["phone"] = phone_normalize(data["phone"])
         if clean["phone"] and (problem := phone_problem(clean["phone"])):
             errors["phone"] = [problem]
         if not user.is_customer:
@@ -181,8 +184,6 @@ def vendor_profile_update(
         # Checked before the transaction so that a refusal's audit row is kept.
         _reauthenticate(user=user, profile=current, current_password=current_password)
         reauthenticated = True
-    if "store_name" in clean and not _store_name_free(clean["store_name"], exclude_pk=current.pk):
-        raise _name_taken()
     try:
         with transaction.atomic():
             profile = VendorProfile.objects.select_for_update().get(pk=current.pk)
@@ -201,9 +202,10 @@ def vendor_profile_update(
                 changed_ids = ",".join(payout_changed)
                 publish(events.VendorPayoutChanged(user_id=user.pk, fields=changed_ids))
     except IntegrityError as exc:
-        if _violated(exc) != STORE_NAME_CONSTRAINT:
+        if violated_constraint(exc) != STORE_NAME_CONSTRAINT:
             raise
-        # A concurrent rename took the name between the check and the write.
+        # The name is another store's, whatever its case (the constraint decides,
+        # concurrent renames included).
         raise _name_taken() from None
     return profile
 

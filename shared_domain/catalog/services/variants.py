@@ -30,6 +30,7 @@ from shared_domain.catalog.services.validation import (
 )
 from shared_domain.catalog.vocabulary import SIZE_SYSTEMS, colour_family, normalize_size
 from shared_domain.common.errors import ValidationFailed
+from shared_domain.common.integrity import violated_constraint
 from shared_domain.common.partial import model_update
 from shared_domain.inventory.services import quantity_problems, stock_create, stock_set
 
@@ -152,7 +153,7 @@ def create_variants(
         with transaction.atomic():
             created = ProductVariant.objects.bulk_create(variants)
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        constraint = violated_constraint(exc)
         if constraint == SKU_CONSTRAINT:
             # A concurrent writer took a SKU after the check above and has committed:
             # checking again names exactly the SKUs taken.

@@ -142,5 +142,6 @@ class VendorProfilePatchIn(StrictSerializer):
         max_length=128,
         required=False,
         write_only=True,
+        trim_whitespace=False,  # as every password field: spaces are part of it
         help_text="Your password: required when the payout ids change.",
     )

@@ -176,6 +176,23 @@ def test_changing_payout_ids_needs_the_password_and_is_audited_and_emailed(clien
     assert same.status_code == 200
 
 
+def test_a_password_with_spaces_at_its_ends_changes_payout_ids(client):
+    """Passwords keep their spaces everywhere, here too: trimming the re-entered one
+    would lock such a vendor out of payout changes."""
+    spaced = f" {PASSWORD} "
+    vendor = VendorFactory.create()
+    vendor.set_password(spaced)
+    vendor.save(update_fields=["password"])
+    access = login(client, vendor, password=spaced)["access"]
+    change = {"paystack_subaccount_code": "ACCT_8f4s1eq7ml6rlzj", "current_password": spaced}
+    done = _send(client, "patch", "/api/v1/vendor/profile", access, change)
+    assert done.status_code == 200, done.content
+    assert (
+        VendorProfile.objects.get(user=vendor).paystack_subaccount_code
+        == change["paystack_subaccount_code"]
+    )
+
+
 def test_the_service_checks_the_password_only_for_a_real_payout_change():
     vendor = VendorFactory.create()
     with pytest.raises(ReauthenticationRequired):
