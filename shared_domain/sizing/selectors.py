@@ -4,6 +4,7 @@ customer's body profile."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q
@@ -181,10 +182,12 @@ def fits_me_rules(*, user: Any) -> tuple[FitRule, ...]:
             continue  # a category no longer in the tree
         scopes[chart.pk] = FitScope(chart.vendor_id, chart.brand.strip(), ids)
         ranks[chart.pk] = (depth, bool(chart.brand), chart.pk)
-    rules = []
+    by_vendor: dict[int, list[SizeChart]] = defaultdict(list)
     for chart in charts:
-        if chart.pk not in scopes:
-            continue
+        if chart.pk in scopes:
+            by_vendor[chart.vendor_id].append(chart)
+    rules = []
+    for chart in (c for mine in by_vendor.values() for c in mine):
         try:
             best = chart_score(
                 body=body, sizes=size_ranges(chart=chart), fit_preference=profile.fit_preference,
@@ -192,12 +195,11 @@ def fits_me_rules(*, user: Any) -> tuple[FitRule, ...]:
             ).size  # fmt: skip
         except NoUsableMeasurements:
             continue
+        # The vendor's more specific charts take their products from this one.
         unless = tuple(
             scopes[other.pk]
-            for other in charts
-            if other.vendor_id == chart.vendor_id
-            and other.pk in scopes
-            and ranks[other.pk] > ranks[chart.pk]
+            for other in by_vendor[chart.vendor_id]
+            if ranks[other.pk] > ranks[chart.pk]
         )
         rules.append(FitRule(scope=scopes[chart.pk], size=best, unless=unless))
     return tuple(rules)
